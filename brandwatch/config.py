@@ -1,0 +1,172 @@
+"""Read config.yaml and watchlists/, validate once, hand out plain records.
+
+Every error names the file, the key path and the fix, for example::
+
+    watchlists/webank.yaml: marks[1].aliases must be a list of strings (got 'WeBank')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+from .models import Mark, Watchlist
+
+DEFAULT_CONFIG = Path("config.yaml")
+DEFAULT_WATCHLISTS = Path("watchlists")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _strings(value: Any) -> Any:
+    if isinstance(value, str):
+        raise ValueError(f"must be a list of strings, not one string (write [{value}])")
+    return value
+
+
+class MarkSpec(_Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="stable id: letters, digits, _ . -")
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+
+    _check_aliases = field_validator("aliases", mode="before")(_strings)
+
+    @field_validator("name", "aliases")
+    @classmethod
+    def _not_blank(cls, value: Any) -> Any:
+        items = [value] if isinstance(value, str) else value
+        if any(not str(v).strip() for v in items):
+            raise ValueError("must not be blank")
+        return value
+
+
+class WatchlistSpec(_Strict):
+    owner: str = Field(min_length=1)
+    marks: list[MarkSpec] = Field(min_length=1)
+    allow: list[str] = []
+
+    _check_allow = field_validator("allow", mode="before")(_strings)
+
+
+class MatcherSpec(_Strict):
+    risk_terms: list[str] | None = None
+    extra_risk_terms: list[str] = []
+
+    _check_terms = field_validator("risk_terms", "extra_risk_terms", mode="before")(_strings)
+
+
+class ConfigSpec(_Strict):
+    watchlists: str = "watchlists"
+    matcher: MatcherSpec = MatcherSpec()
+
+
+def _where(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _explain(path: Path, err: ValidationError) -> ConfigError:
+    lines = []
+    for e in err.errors():
+        where = _where(e["loc"])
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "is not a known key (check its spelling; see README)"
+        elif e["type"] == "missing":
+            msg = "is required"
+        elif e["type"] == "string_pattern_mismatch":
+            msg = "must use only letters, digits, _ . - (it is a stable id)"
+        got = e.get("input")
+        suffix = f" (got {got!r})" if e["type"] not in {"missing", "extra_forbidden"} and got is not None else ""
+        if isinstance(got, dict | list):
+            suffix = ""
+        lines.append(f"{path}: {where} {msg}{suffix}")
+    return ConfigError("\n".join(lines))
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text at byte {e.start}; save it as UTF-8") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e)
+        raise ConfigError(f"{path}{line}: not valid YAML ({problem}); check indentation and quoting") from None
+
+
+def load_watchlist(path: Path) -> Watchlist:
+    """One watchlist file → a Watchlist; ConfigError names the file and key."""
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a mapping with keys owner, marks, allow")
+    try:
+        spec = WatchlistSpec.model_validate(data)
+    except ValidationError as e:
+        raise _explain(path, e) from None
+    marks = tuple(Mark(m.id, m.name.strip(), tuple(a.strip() for a in m.aliases)) for m in spec.marks)
+    return Watchlist(owner=spec.owner.strip(), marks=marks, allow=tuple(spec.allow), source=str(path))
+
+
+def load_watchlists(directory: Path | str) -> tuple[Watchlist, ...]:
+    """Every *.yaml / *.yml in a folder, sorted by file name; ids must be unique."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: watchlist folder not found; pass --watchlists DIR")
+    files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    if not files:
+        raise ConfigError(f"{directory}: no *.yaml watchlists in this folder; add one (see README)")
+    lists = tuple(load_watchlist(f) for f in files)
+    seen: dict[str, str] = {}
+    for wl in lists:
+        for i, mark in enumerate(wl.marks):
+            if mark.id in seen:
+                raise ConfigError(
+                    f"{wl.source}: marks[{i}].id {mark.id!r} is already used in {seen[mark.id]}; "
+                    "mark ids must be unique across watchlists"
+                )
+            seen[mark.id] = wl.source
+    return lists
+
+
+def default_risk_terms() -> tuple[str, ...]:
+    """The shipped list of black-and-gray-market risk terms (data/risk_terms.txt)."""
+    text = resources.files("brandwatch.data").joinpath("risk_terms.txt").read_text(encoding="utf-8")
+    return tuple(t.strip() for t in text.splitlines() if t.strip() and not t.startswith("#"))
+
+
+def load_config(path: Path | str = DEFAULT_CONFIG) -> ConfigSpec:
+    """config.yaml → validated ConfigSpec. A missing default file means defaults."""
+    path = Path(path)
+    if not path.exists() and path == DEFAULT_CONFIG:
+        return ConfigSpec()
+    data = _read_yaml(path)
+    if data is None:
+        return ConfigSpec()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a mapping of keys (see the commented config.yaml)")
+    try:
+        return ConfigSpec.model_validate(data)
+    except ValidationError as e:
+        raise _explain(path, e) from None
+
+
+def risk_terms(config: ConfigSpec) -> tuple[str, ...]:
+    """The risk terms in force: config's list if given, else the default, plus extras."""
+    base = tuple(config.matcher.risk_terms) if config.matcher.risk_terms is not None else default_risk_terms()
+    return tuple(dict.fromkeys((*base, *config.matcher.extra_risk_terms)))

@@ -1,0 +1,26 @@
+"""The exceptions brandwatch raises, one tree so callers can catch a family.
+
+::
+
+    BrandwatchError                 anything brandwatch itself reports
+    ├── ConfigError                 config.yaml or a watchlist is wrong (names file, key, fix)
+    └── InputError                  an input file for `screen` is unreadable (names file, line, fix)
+
+Every message names the thing, the place and the fix, e.g.
+``watchlists/webank.yaml: marks[1].aliases must be a list of strings``.
+The CLI prints it as one line, ``Error: <message>``, and exits 2.
+"""
+
+from __future__ import annotations
+
+
+class BrandwatchError(Exception):
+    """Base class: a problem brandwatch can explain to its user."""
+
+
+class ConfigError(BrandwatchError):
+    """A configuration or watchlist file is missing, malformed or invalid."""
+
+
+class InputError(BrandwatchError):
+    """An input file (names to screen) cannot be read as given."""

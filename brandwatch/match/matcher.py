@@ -1,0 +1,407 @@
+"""The matcher: a name and its kind in, hits out. Pure: no I/O, no store.
+
+Two paths. The fast path asks one Aho-Corasick automaton whether the name holds
+any pair of characters that could start a match (a homophone, look-alike or
+variant of two neighbouring mark characters, or two mark characters in another
+order), any character that could be inserted into a mark, or any Latin letter.
+Most names hold none and are done in about a microsecond. The rest take the
+full path: split the company name, tokenize, compare every window with every
+form of every mark, score, explain. ``match(name, prefilter=False)`` skips the
+fast path, and the tests check that both paths agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import permutations
+
+import ahocorasick
+from rapidfuzz.distance import OSA
+
+from ..models import Hit, Mark, Watchlist
+from .explain import explain
+from .names import split_company_name
+from .rules import RULES, SAME, VARIANT, CjkTerm, relate, window_rule
+from .tables import (
+    DIGIT_LOOKALIKES,
+    common_words,
+    company_parts,
+    fuzzy_readings,
+    is_cjk,
+    latin_lookalikes,
+    readings,
+    shape_similar,
+    simplified,
+)
+from .text import Token, tokenize
+
+_NOT_WORD = re.compile(r"[\W_]+")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class LatinTerm:
+    mark_index: int
+    text: str  # as written in the watchlist
+    lower: str
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A candidate match before scoring."""
+
+    mark_index: int
+    term: str
+    rule: str
+    start: int
+    end: int
+    extra: tuple[str, ...]  # secondary rules: separator, traditional
+    detail: str  # rule-specific words for the explanation
+
+
+def _norm_entity(name: str) -> str:
+    simp = simplified()
+    out = []
+    for ch in unicodedata.normalize("NFKC", name):
+        if ch.isspace():
+            continue
+        out.append({"(": "（", ")": "）"}.get(ch, simp.get(ch, ch)))
+    return "".join(out)
+
+
+class Matcher:
+    """Compiled watchlists. Build once, then call :meth:`match` per name."""
+
+    def __init__(self, watchlists: Sequence[Watchlist], risk_terms: Iterable[str] = ()) -> None:
+        self.watchlists = tuple(watchlists)
+        self.marks: list[tuple[Mark, int]] = []  # (mark, watchlist index)
+        for wi, wl in enumerate(self.watchlists):
+            for m in wl.marks:
+                self.marks.append((m, wi))
+        self.risk_terms = tuple(sorted({t for t in risk_terms if t}, key=len, reverse=True))
+        self._readings = readings()
+        self._fuzzy = fuzzy_readings()
+        self._shapes = shape_similar()
+        self._simp = simplified()
+        self._cjk_terms: list[CjkTerm] = []
+        self._latin_terms: list[LatinTerm] = []
+        for mi, (mark, _) in enumerate(self.marks):
+            for ti, term in enumerate(mark.terms):
+                self._compile_term(mi, term, is_alias=ti > 0)
+        self._allow = [
+            {_norm_entity(a) for a in wl.allow} for wl in self.watchlists
+        ]
+        parts = company_parts()
+        self._branches = parts["branches"]
+        self._finance = parts["finance_words"]
+        self._unrelated = parts["unrelated_words"]
+        self._common = common_words()
+        self._build_prefilter()
+
+    # -- compiling -------------------------------------------------------------
+
+    def _compile_term(self, mi: int, term: str, is_alias: bool) -> None:
+        text = "".join(self._simp.get(c, c) for c in unicodedata.normalize("NFKC", term) if not c.isspace())
+        if text and all(is_cjk(c) for c in text):
+            if len(text) < 2:
+                return  # one character is never distinctive on its own
+            rs = tuple(self._readings.get(c, frozenset()) for c in text)
+            fz = tuple(self._fuzzy.get(c, frozenset()) for c in text)
+            sh = tuple(self._shapes.get(c, frozenset()) for c in text)
+            self._cjk_terms.append(CjkTerm(mi, text, rs, fz, sh, is_alias))
+        elif text.isascii():
+            lower = "".join(c for c in text.lower() if c.isalnum())
+            if len(lower) >= 3:
+                self._latin_terms.append(LatinTerm(mi, term, lower))
+        else:  # mixed script (微众Bank): compare as characters and Latin both
+            cjk = "".join(c for c in text if is_cjk(c))
+            if len(cjk) >= 2:
+                self._compile_term(mi, cjk, is_alias)
+
+    def _accept(self, term: CjkTerm, j: int, by_reading: dict[str, set[str]],
+                by_fuzzy: dict[str, set[str]]) -> set[str]:
+        """Every character that can stand at position j of a match (before variants)."""
+        out = {term.text[j]} | set(term.shapes[j])
+        for r in term.readings[j]:
+            out |= by_reading.get(r, set())
+        for f in term.fuzzy[j]:
+            out |= by_fuzzy.get(f, set())
+        return out
+
+    def _build_prefilter(self) -> None:
+        """Compile the fast path.
+
+        Every character that can take part in a match gets a code: a private-use
+        character standing for the set of (term, position) it can fill. A name
+        is translated to codes (one C-level ``str.translate``), and one
+        Aho-Corasick automaton holds every pair of codes that can stand at two
+        neighbouring positions of a term, in order or, for reordering, not.
+        Insertion (微和众) and Latin letters have a regular expression each.
+        """
+        by_reading: dict[str, set[str]] = {}
+        by_fuzzy: dict[str, set[str]] = {}
+        for ch, rs in self._readings.items():
+            for r in rs:
+                by_reading.setdefault(r, set()).add(ch)
+            for f in self._fuzzy[ch]:
+                by_fuzzy.setdefault(f, set()).add(ch)
+        variants: dict[str, set[str]] = {}
+        for t, simp in self._simp.items():
+            variants.setdefault(simp, set()).add(t)
+
+        def with_variants(chars: set[str]) -> set[str]:
+            out = set(chars)
+            for c in chars:
+                out |= variants.get(c, set())
+            return out
+
+        # slot = (term index, position, how): "any" for every rule, "same" for the mark's own character
+        signature: dict[str, set[tuple[int, int, str]]] = {}
+        for ti, term in enumerate(self._cjk_terms):
+            for j in range(len(term.text)):
+                for ch in with_variants(self._accept(term, j, by_reading, by_fuzzy)):
+                    signature.setdefault(ch, set()).add((ti, j, "any"))
+                for ch in with_variants({term.text[j]}):
+                    signature.setdefault(ch, set()).add((ti, j, "same"))
+        codes: dict[frozenset, str] = {}
+        table: dict[int, str] = {}
+        for ch, sig in signature.items():
+            key = frozenset(sig)
+            if key not in codes:
+                codes[key] = chr(0xF0000 + len(codes))  # supplementary private use area
+            table[ord(ch)] = codes[key]
+        # every other CJK character becomes one filler code, so insertion can see it
+        filler = chr(0xF0000 + len(codes))
+        for ch in self._readings:
+            table.setdefault(ord(ch), filler)
+        self._code_table = table
+
+        def holding(ti: int, j: int, how: str) -> list[str]:
+            return [c for k, c in codes.items() if (ti, j, how) in k]
+
+        automaton = ahocorasick.Automaton()
+        inserted = [*codes.values(), filler]
+        for ti, term in enumerate(self._cjk_terms):
+            m = len(term.text)
+            for j in range(m - 1):
+                for a in holding(ti, j, "any"):
+                    for b in holding(ti, j + 1, "any"):
+                        automaton.add_word(a + b, 1)
+                for a in holding(ti, j, "same"):  # insertion: 微和众
+                    for b in holding(ti, j + 1, "same"):
+                        for x in inserted:
+                            automaton.add_word(a + x + b, 1)
+            if m <= 3:  # reordered: two of the mark's own characters in another order
+                for i, k in permutations(range(m), 2):
+                    for a in holding(ti, i, "same"):
+                        for b in holding(ti, k, "same"):
+                            automaton.add_word(a + b, 1)
+        automaton.make_automaton()
+        self._automaton = automaton
+        looks = "".join(re.escape(c) for c in latin_lookalikes())
+        self._latin = re.compile(f"[A-Za-z\uff21-\uff3a\uff41-\uff5a{looks}]")
+
+    # -- the fast path ---------------------------------------------------------
+
+    def is_candidate(self, name: str) -> bool:
+        """False when no rule can fire on this name (the fast path)."""
+        if self._latin.search(name):
+            return True
+        coded = _NOT_WORD.sub("", name).translate(self._code_table)
+        for _ in self._automaton.iter(coded):
+            return True
+        return False
+
+    # -- the full path ---------------------------------------------------------
+
+    def allowlisted(self, name: str, watchlist_index: int) -> bool:
+        """The name is one of the owner's own entities, or a branch of one."""
+        allow = self._allow[watchlist_index]
+        if not allow:
+            return False
+        n = _norm_entity(name)
+        if n in allow:
+            return True
+        for a in allow:
+            if n.startswith(a) and any(n.endswith(b) for b in self._branches):
+                return True
+        return False
+
+    def match(self, name: str, kind: str = "company", *, prefilter: bool = True) -> list[Hit]:
+        """Hits of ``name`` against every mark, best first; one hit per mark at most."""
+        if not name or (prefilter and not self.is_candidate(name)):
+            return []
+        found = self._find(name, kind)
+        if not found:
+            return []
+        best: dict[int, tuple[int, Hit]] = {}
+        risk = self._risk_in(name)
+        company = split_company_name(name) if kind == "company" else None
+        allowed: dict[int, bool] = {}
+        for f in found:
+            mark, wi = self.marks[f.mark_index]
+            if wi not in allowed:
+                allowed[wi] = self.allowlisted(name, wi)
+            if allowed[wi]:
+                continue
+            score = self._score(f, mark, name, company, risk)
+            severity = "high" if score >= 90 else "medium" if score >= 70 else "low"
+            rules = (f.rule, *[e for e in f.extra if e != f.rule])
+            hit = Hit(
+                mark_id=mark.id,
+                mark=mark.name,
+                owner=self.watchlists[wi].owner,
+                score=score,
+                severity=severity,
+                rules=rules,
+                span=name[f.start : f.end],
+                explanation=explain(f.rule, rules, name[f.start : f.end], f.term, f.detail, company, risk),
+                term=f.term,
+                risk_terms=risk,
+            )
+            prev = best.get(f.mark_index)
+            if prev is None or score > prev[0]:
+                best[f.mark_index] = (score, hit)
+        return sorted((h for _, h in best.values()), key=lambda h: (-h.score, h.mark_id))
+
+    def _risk_in(self, name: str) -> tuple[str, ...]:
+        text = _norm_entity(name)
+        out: list[str] = []
+        for t in self.risk_terms:
+            if t in text and not any(t in o for o in out):
+                out.append(t)
+        return tuple(out)
+
+    def _score(self, f: _Found, mark: Mark, name: str, company, risk: tuple[str, ...]) -> int:
+        score = RULES[f.rule][0]
+        if f.rule == "homophone" and "no_same" in f.detail:
+            score -= 10  # no character of the mark's own: a weaker case
+        if len(mark.name) >= 3 or not all(is_cjk(c) for c in mark.name):
+            score += 3  # longer or coined marks are more distinctive
+        trade_text = name if company is None else company.trade_name + company.industry_name
+        if any(w in trade_text for w in self._finance):
+            score += 7
+        elif any(w in trade_text for w in self._unrelated):
+            score -= 15
+        if risk:
+            score += 10
+        return max(0, min(100, score))
+
+    def _find(self, name: str, kind: str) -> list[_Found]:
+        out: list[_Found] = []
+        if kind == "company":
+            parts = split_company_name(name)
+            lo, trade_end, hi = parts.trade[0], parts.trade[1], parts.industry[1]
+            if trade_end <= lo:  # nothing recognisable: compare the whole name
+                lo, trade_end, hi = 0, len(name), len(name)
+        else:
+            lo, trade_end, hi = 0, len(name), len(name)
+        tok = tokenize(name, lo, hi)
+        tokens = tok.tokens
+        for term in self._cjk_terms:
+            self._match_cjk(term, tokens, trade_end, out)
+        if self._latin_terms and tok.words:
+            whole = tokenize(name) if (lo, hi) != (0, len(name)) else tok
+            for lt in self._latin_terms:
+                self._match_latin(lt, whole.words, out)
+        return out
+
+    def _match_cjk(self, term: CjkTerm, tokens: Sequence[Token], trade_end: int, out: list[_Found]) -> None:
+        m = len(term.text)
+        n = len(tokens)
+        rd, fz = self._readings, self._fuzzy
+        for i in range(n):
+            if tokens[i].start >= trade_end:
+                break
+            if i + m <= n:
+                window = tokens[i : i + m]
+                rel = []
+                for j, t in enumerate(window):
+                    r = relate(t.value, t.kind, t.variant, term, j, rd, fz)
+                    if r is None:
+                        break
+                    rel.append(r)
+                else:
+                    rule = window_rule(rel)
+                    if rule is not None:
+                        self._add(term, window, rel, rule, out)
+                # reordered: the mark's own characters in another order (众微)
+                if m <= 3 and all(t.kind == "cjk" for t in window):
+                    vals = "".join(t.value for t in window)
+                    if vals != term.text and sorted(vals) == sorted(term.text):
+                        out.append(self._found(term, window, "reordered", "", None))
+            # insertion: one character inside the mark (微和众)
+            if i + m + 1 <= n:
+                window = tokens[i : i + m + 1]
+                if window[0].value == term.text[0] and window[-1].value == term.text[-1]:
+                    for k in range(1, m):
+                        rest = window[:k] + window[k + 1 :]
+                        if window[k].value in self._readings and "".join(t.value for t in rest) == term.text:
+                            out.append(self._found(term, window, "insertion", window[k].value, None))
+                            break
+
+    def _add(self, term: CjkTerm, window: Sequence[Token], rel: list[str], rule: str,
+             out: list[_Found]) -> None:
+        if rule in ("homophone", "near_homophone") and not any(r in (SAME, VARIANT) for r in rel):
+            word = "".join(t.value for t in window)
+            if word in self._common:
+                return  # a common word with a meaning of its own (华北 is not 花呗)
+            detail = "no_same"
+        else:
+            detail = ""
+        if rule == "shape_similar":
+            detail = "".join(
+                f"{t.value}{term.text[j]}" for j, (t, r) in enumerate(zip(window, rel, strict=True)) if r == "shape"
+            )
+        out.append(self._found(term, window, rule, detail, rel))
+
+    def _found(self, term: CjkTerm, window: Sequence[Token], rule: str, detail: str,
+               rel: list[str] | None) -> _Found:
+        extra: list[str] = []
+        if any(t.sep_before and t.kind == "cjk" for t in window[1:]):
+            extra.append("separator")
+        if any(t.variant for t in window) and rule != "traditional":
+            extra.append("traditional")
+        if rule == "contains" and extra:
+            rule, extra = extra[0], extra[1:]
+        term_text = term.text
+        return _Found(term.mark_index, term_text, rule, window[0].start, window[-1].end, tuple(extra), detail)
+
+    def _match_latin(self, lt: LatinTerm, words: Sequence, out: list[_Found]) -> None:
+        target = lt.lower
+        for w in words:
+            plain = w.text.lower()
+            k = plain.find(target)
+            if k >= 0 and not w.lookalike:
+                rule = "separator" if w.parts > 1 else "contains"
+                out.append(_Found(lt.mark_index, lt.text, rule, w.start, w.end, (), ""))
+                continue
+            # look-alike letters: capital I for l, digits for letters, Cyrillic for Latin
+            for skel in _skeletons(w.text):
+                if target in skel:
+                    out.append(_Found(lt.mark_index, lt.text, "lookalike", w.start, w.end, (), ""))
+                    break
+            else:
+                if len(target) >= 5 and _near(plain, target):
+                    out.append(_Found(lt.mark_index, lt.text, "misspelling", w.start, w.end, (), ""))
+
+
+def _skeletons(text: str) -> set[str]:
+    """Readings of a Latin word with look-alikes undone; capital I may be an l."""
+    base = "".join(DIGIT_LOOKALIKES.get(c, c) for c in text)
+    out = {base.lower(), base.replace("I", "l").lower()}
+    out |= {s.replace("rn", "m").replace("vv", "w") for s in out}
+    return out
+
+
+def _near(text: str, target: str) -> bool:
+    """A substring of text within one edit (insert, delete, change, swap) of target."""
+    n = len(target)
+    for size in (n - 1, n, n + 1):
+        for i in range(0, max(0, len(text) - size) + 1):
+            if OSA.distance(text[i : i + size], target, score_cutoff=1) <= 1:
+                return True
+    return False

@@ -1,0 +1,55 @@
+"""The records that flow between the stages. Small, frozen, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["company", "app", "account"]
+KINDS: tuple[str, ...] = ("company", "app", "account")
+Severity = Literal["high", "medium", "low"]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A protected mark: its id, its name and the other forms it is known by."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The name first, then the aliases."""
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    """One brand owner's marks and its own entities (never reported)."""
+
+    owner: str
+    marks: tuple[Mark, ...]
+    allow: tuple[str, ...] = ()
+    source: str = ""  # the file it came from, for messages
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One name found similar to one mark, with the reason a lawyer can read."""
+
+    mark_id: str
+    mark: str
+    owner: str
+    score: int
+    severity: Severity
+    rules: tuple[str, ...]
+    span: str
+    explanation: str
+    term: str = ""  # the mark form (name or alias) that matched
+    risk_terms: tuple[str, ...] = field(default=())
+
+    @property
+    def rule(self) -> str:
+        """The rules joined for one-column output, e.g. ``homophone+separator``."""
+        return "+".join(self.rules)

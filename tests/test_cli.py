@@ -1,0 +1,134 @@
+"""The CLI through click's CliRunner: exit codes and exact error texts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from brandwatch.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+WL = str(ROOT / "tests" / "fixtures" / "watchlists")
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_check_exit_codes():
+    assert run("check", "--watchlists", WL, "华信达科技有限公司").exit_code == 0
+    r = run("check", "--watchlists", WL, "郑州市维众法律咨询有限公司")
+    assert r.exit_code == 3
+    assert "weizhong" in r.output and "读音相同" in r.output
+
+
+def test_check_json():
+    r = run("check", "--watchlists", WL, "--kind", "app", "--json", "W3Bank")
+    obj = json.loads(r.output)
+    assert obj["hits"][0]["mark_id"] == "weizhong" and obj["hits"][0]["rule"] == "lookalike"
+
+
+def test_missing_watchlists_folder(tmp_path):
+    r = run("check", "--watchlists", str(tmp_path / "none"), "x")
+    assert r.exit_code == 2
+    assert r.output.strip() == f"Error: {tmp_path / 'none'}: watchlist folder not found; pass --watchlists DIR"
+
+
+def _screen(tmp_path, text: str | bytes, suffix: str = ".csv", *extra: str):
+    f = tmp_path / f"in{suffix}"
+    (f.write_bytes if isinstance(text, bytes) else lambda t: f.write_text(t, encoding="utf-8"))(text)
+    out = tmp_path / "out.csv"
+    return run("screen", "--watchlists", WL, str(f), "-o", str(out), *extra), f, out
+
+
+def test_screen_csv(tmp_path):
+    r, _, out = _screen(tmp_path, "id,name,kind,extra\n1,微众易贷,app,x\n2,华信达,app,y\n3,W3Bank,app,z\n")
+    assert r.exit_code == 0, r.output
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert list(rows[0]) == ["id", "name", "kind", "mark_id", "mark", "score", "severity", "rule", "span",
+                             "explanation"]
+    assert [(r["id"], r["mark_id"]) for r in rows] == [("1", "weizhong"), ("3", "weizhong")]
+    assert "screened 3 names" in r.stderr if hasattr(r, "stderr") else True
+
+
+@pytest.mark.parametrize(("suffix", "text"), [
+    (".jsonl", '{"id": "a", "name": "维众", "kind": "app"}\n{"name": "华信达"}\n'),
+    (".txt", "维众\n华信达\n"),
+])
+def test_screen_other_formats(tmp_path, suffix, text):
+    r, _, out = _screen(tmp_path, text, suffix)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 1 and rows[0]["mark_id"] == "weizhong"
+
+
+ERRORS = [
+    ("id,title\n1,微众\n", ".csv",
+     "line 1: no 'name' column (the header is: id,title); name the column of names 'name', e.g. id,name,kind"),
+    ("", ".csv", "the file is empty; give one name a line, or CSV with a header id,name"),
+    ("id,name\n1,维众\n".encode() + b"2,\xff\n", ".csv",
+     "line 3: bytes that are not UTF-8 at column 3; save the file as UTF-8 (from GBK: iconv -f gb18030 -t utf-8)"),
+    ("id,name,kind\n1,维众,shop\n", ".csv", "line 2: kind 'shop' is not one of company, app, account"),
+    ('{"name": "维众"}\n{"name": \n', ".jsonl", "line 2: not valid JSON (Expecting value at column 10)"),
+]
+
+
+@pytest.mark.parametrize(("text", "suffix", "message"), ERRORS)
+def test_screen_errors_name_the_line(tmp_path, text, suffix, message):
+    r, f, out = _screen(tmp_path, text, suffix)
+    assert r.exit_code == 2
+    assert r.output.splitlines()[0] == f"Error: {f}: {message}"
+    assert not out.exists()
+
+
+def test_screen_error_keeps_what_was_done_and_the_old_output(tmp_path):
+    out = tmp_path / "out.csv"
+    out.write_text("previous results\n", encoding="utf-8")
+    r, _, out = _screen(tmp_path, "id,name\n1,维众\n2,华信\n".encode() + b"3,\xff\n")
+    assert r.exit_code == 2
+    assert out.read_text(encoding="utf-8") == "previous results\n"
+    partial = tmp_path / "out.csv.partial"
+    assert "维众" in partial.read_text(encoding="utf-8-sig")
+    assert "out.csv.partial" in r.output
+
+
+def test_screen_neutralises_formulas(tmp_path):
+    _, _, out = _screen(tmp_path, "id,name,kind\n1,=微众+1,app\n")
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0]["name"] == "'=微众+1"
+
+
+def test_screen_workers_give_the_same_rows(tmp_path):
+    text = "id,name,kind\n" + "".join(f"{i},{n},app\n" for i, n in enumerate(["维众", "华信", "W3Bank"] * 50))
+    _, _, out = _screen(tmp_path, text)
+    one = out.read_text(encoding="utf-8-sig")
+    r2, _, out = _screen(tmp_path, text, ".csv", "--workers", "2")
+    assert r2.exit_code == 0 and out.read_text(encoding="utf-8-sig") == one
+
+
+def test_variants():
+    r = run("variants", "--watchlists", WL, "weizhong", "--limit", "40")
+    assert r.exit_code == 0
+    rows = [line.split("\t") for line in r.output.splitlines()]
+    assert len(rows) == 40
+    assert {row[2] for row in rows} >= {"homophone"}
+    assert all(row[0] == str(i) for i, row in enumerate(rows, start=1))
+
+
+def test_variants_of_free_text():
+    r = run("variants", "--watchlists", WL, "--json", "--limit", "5", "花呗")
+    assert [json.loads(line)["rank"] for line in r.output.splitlines()] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_is_documented(command):
+    assert main.commands[command].help, f"`brandwatch {command}` has no help text"
+    assert run(command, "--help").exit_code == 0

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import pytest
+
+from brandwatch import ConfigError, load_config, load_watchlists
+from brandwatch.config import default_risk_terms, risk_terms
+
+GOOD = "owner: 某银行\nmarks:\n  - id: m1\n    name: 微众\n    aliases: [WeBank]\nallow: [某银行股份有限公司]\n"
+
+# file text → the exact error (after the file name)
+BAD = [
+    ("owner: x\nmarks:\n  - id: m1\n    name: 微众\n    aliases: WeBank\n",
+     "marks[0].aliases must be a list of strings, not one string (write [WeBank]) (got 'WeBank')"),
+    ("owner: x\nmarks:\n  - id: m1\n    name: 微众\n    alias: [a]\n",
+     "marks[0].alias is not a known key (check its spelling; see README)"),
+    ("owner: x\nmarks:\n  - name: 微众\n", "marks[0].id is required"),
+    ("owner: x\nmarks: []\n", "marks List should have at least 1 item after validation, not 0"),
+    ("marks:\n  - id: m1\n    name: 微众\n", "owner is required"),
+    ("owner: x\nmarks:\n  - id: 'bad id'\n    name: 微众\n",
+     "marks[0].id must use only letters, digits, _ . - (it is a stable id) (got 'bad id')"),
+    ("- just\n- a list\n", "must be a mapping with keys owner, marks, allow"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD)
+def test_watchlist_errors_name_file_key_and_fix(tmp_path, text, message):
+    f = tmp_path / "webank.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_watchlists(tmp_path)
+    assert str(e.value) == f"{f}: {message}"
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    f = tmp_path / "a.yaml"
+    f.write_text("owner: x\nmarks: [\n  - id: 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"a\.yaml:\d+: not valid YAML"):
+        load_watchlists(tmp_path)
+
+
+def test_duplicate_mark_ids_across_files(tmp_path):
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(GOOD, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"marks\[0\]\.id 'm1' is already used in .*a\.yaml"):
+        load_watchlists(tmp_path)
+
+
+def test_good_watchlist(tmp_path):
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    (wl,) = load_watchlists(tmp_path)
+    assert wl.marks[0].terms == ("微众", "WeBank") and wl.allow == ("某银行股份有限公司",)
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(ConfigError, match="watchlist folder not found; pass --watchlists DIR"):
+        load_watchlists(tmp_path / "nope")
+
+
+def test_config_unknown_key(tmp_path):
+    f = tmp_path / "config.yaml"
+    f.write_text("matcher:\n  risk_term: [客服]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(f)
+    assert str(e.value) == f"{f}: matcher.risk_term is not a known key (check its spelling; see README)"
+
+
+def test_risk_terms_override_and_extend(tmp_path):
+    f = tmp_path / "config.yaml"
+    f.write_text("matcher:\n  risk_terms: [客服]\n  extra_risk_terms: [秒批]\n", encoding="utf-8")
+    assert risk_terms(load_config(f)) == ("客服", "秒批")
+    assert "征信修复" in default_risk_terms()
+
+
+def test_shipped_examples_load():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    assert load_watchlists(root / "watchlists")
+    load_config(root / "config.yaml")

@@ -1,0 +1,59 @@
+"""Lower layers never import higher ones: models ← match ← screen ← cli (STYLE.md)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PKG = Path(__file__).resolve().parent.parent / "brandwatch"
+
+# module (relative to the package) → package modules it must not import
+FORBIDDEN = {
+    "models.py": {"match", "config", "screen", "cli", "demo"},
+    "errors.py": {"match", "config", "screen", "cli", "demo", "models"},
+    "match": {"config", "screen", "cli", "demo"},
+    "config.py": {"match", "screen", "cli", "demo"},
+    "screen.py": {"cli", "demo"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if node.level == 0 and mod.startswith("brandwatch"):
+                mod = mod.removeprefix("brandwatch").lstrip(".")
+            elif node.level == 0:
+                continue
+            elif node.level == 2 and path.parent.name == "match":
+                pass
+            elif node.level == 1 and path.parent.name == "match":
+                continue  # within match/
+            out.add(mod.split(".")[0])
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("brandwatch."):
+                    out.add(alias.name.split(".")[1])
+    return out
+
+
+@pytest.mark.parametrize("module", sorted(FORBIDDEN))
+def test_no_upward_imports(module):
+    target = PKG / module
+    files = sorted(target.rglob("*.py")) if target.is_dir() else [target]
+    for f in files:
+        bad = _imports(f) & FORBIDDEN[module]
+        assert not bad, f"{f.relative_to(PKG)} imports {sorted(bad)}, a higher layer"
+
+
+def test_matcher_does_no_io():
+    for f in (PKG / "match").rglob("*.py"):
+        tree = ast.parse(f.read_text(encoding="utf-8"))
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        assert "open" not in names, f"{f.name} opens files; the matcher is pure (tables load via tables.py)"
+        mods = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert not mods & {"requests", "sqlite3", "sqlite_utils", "socket"}, f.name

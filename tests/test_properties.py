@@ -1,0 +1,46 @@
+"""Normalisation and matching never crash, and the fast path never drops a hit."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from brandwatch.match.text import tokenize
+
+MARK_CHARS = "微众维伟卫重粒贷袋业夜花呗钡背借倍支付宝伏招商银行杭度小满筱曼眾滿奇富其骑"
+names = st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+near_names = st.text(alphabet=st.sampled_from(MARK_CHARS + "科技有限公司市区|-·\u200b❤ 和AIiWeb3"), max_size=14)
+KINDS = st.sampled_from(["company", "app", "account"])
+FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FAST
+@given(name=names, kind=KINDS)
+def test_any_unicode(matcher, name, kind):
+    for hit in matcher.match(name, kind):
+        assert hit.span and hit.span in name
+
+
+@FAST
+@given(name=near_names, kind=KINDS)
+def test_fast_path_agrees_with_full_path(matcher, name, kind):
+    assert matcher.match(name, kind) == matcher.match(name, kind, prefilter=False)
+
+
+@FAST
+@given(name=names)
+def test_token_offsets_lie_inside_the_name(name):
+    tok = tokenize(name)
+    for t in tok.tokens:
+        assert 0 <= t.start < t.end <= len(name)
+    for w in tok.words:
+        assert 0 <= w.start < w.end <= len(name)
+
+
+def test_long_and_empty_names(matcher):
+    assert matcher.match("", "company") == []
+    long = "维众" + "华" * 10_000 + "微|众"
+    hits = matcher.match(long, "app")
+    assert hits and hits[0].mark_id == "weizhong"
+    assert matcher.match("\u200b" * 10_000, "account") == []
+    assert matcher.match("a" * 10_000, "app") == []
