@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import permutations
 
 import ahocorasick
+from pypinyin import lazy_pinyin
 from rapidfuzz.distance import OSA
 
 from ..models import Hit, Mark, Watchlist
@@ -30,6 +31,7 @@ from .tables import (
     common_words,
     company_parts,
     fuzzy_readings,
+    fuzzy_syllable,
     is_cjk,
     latin_lookalikes,
     readings,
@@ -108,8 +110,8 @@ class Matcher:
         if text and all(is_cjk(c) for c in text):
             if len(text) < 2:
                 return  # one character is never distinctive on its own
-            rs = tuple(self._readings.get(c, frozenset()) for c in text)
-            fz = tuple(self._fuzzy.get(c, frozenset()) for c in text)
+            rs = tuple(frozenset({r}) for r in self._mark_reading(mi, text))
+            fz = tuple(frozenset(fuzzy_syllable(r) for r in x) for x in rs)
             sh = tuple(self._shapes.get(c, frozenset()) for c in text)
             self._cjk_terms.append(CjkTerm(mi, text, rs, fz, sh, is_alias))
         elif text.isascii():
@@ -120,6 +122,21 @@ class Matcher:
             cjk = "".join(c for c in text if is_cjk(c))
             if len(cjk) >= 2:
                 self._compile_term(mi, cjk, is_alias)
+
+    def _mark_reading(self, mi: int, text: str) -> list[str]:
+        """How the mark is read: one reading per character, in context (招商银行: háng, not xíng).
+
+        A registrant may read a polyphone in the *name* either way, so names
+        keep every reading; the mark is pronounced one way. An alias reads
+        its characters as the mark's name does (招行 as in 招商银行).
+        """
+        mark = self.marks[mi][0]
+        name = "".join(self._simp.get(c, c) for c in mark.name)
+        known: dict[str, str] = {}
+        if all(is_cjk(c) for c in name):
+            known = dict(zip(name, lazy_pinyin(name, v_to_u=False), strict=True))
+        context = lazy_pinyin(text, v_to_u=False)
+        return [known.get(c, r) for c, r in zip(text, context, strict=True)]
 
     def _accept(self, term: CjkTerm, j: int, by_reading: dict[str, set[str]],
                 by_fuzzy: dict[str, set[str]]) -> set[str]:
@@ -327,11 +344,12 @@ class Matcher:
                 else:
                     rule = window_rule(rel)
                     if rule is not None:
-                        self._add(term, window, rel, rule, out)
+                        self._add(term, window, rel, rule, out, tokens, i)
                 # reordered: the mark's own characters in another order (众微)
                 if m <= 3 and all(t.kind == "cjk" for t in window):
                     vals = "".join(t.value for t in window)
-                    if vals != term.text and sorted(vals) == sorted(term.text):
+                    if (vals != term.text and sorted(vals) == sorted(term.text)
+                            and not self._splits_a_word(tokens, i, m, None)):
                         out.append(self._found(term, window, "reordered", "", None))
             # insertion: one character inside the mark (微和众)
             if i + m + 1 <= n:
@@ -343,8 +361,8 @@ class Matcher:
                             out.append(self._found(term, window, "insertion", window[k].value, None))
                             break
 
-    def _add(self, term: CjkTerm, window: Sequence[Token], rel: list[str], rule: str,
-             out: list[_Found]) -> None:
+    def _add(self, term: CjkTerm, window: Sequence[Token], rel: list[str], rule: str, out: list[_Found],
+             tokens: Sequence[Token], i: int) -> None:
         if rule in ("homophone", "near_homophone") and not any(r in (SAME, VARIANT) for r in rel):
             word = "".join(t.value for t in window)
             if word in self._common:
@@ -352,11 +370,37 @@ class Matcher:
             detail = "no_same"
         else:
             detail = ""
+        if rule not in ("contains", "traditional", "separator") and self._splits_a_word(tokens, i, len(window), rel):
+            return
         if rule == "shape_similar":
             detail = "".join(
                 f"{t.value}{term.text[j]}" for j, (t, r) in enumerate(zip(window, rel, strict=True)) if r == "shape"
             )
         out.append(self._found(term, window, rule, detail, rel))
+
+    def _splits_a_word(self, tokens: Sequence[Token], i: int, m: int, rel: Sequence[str] | None) -> bool:
+        """A common word runs across the window's edge through a character that is not the mark's own.
+
+        An imitation is read as a unit; sounds that only line up across two
+        words of the name (北汽福田 for 奇富, 财富奇迹 for 奇富 reordered) are not
+        one. A word that runs over the mark's own characters (昭商银行贷款:
+        银行贷款) does not count: those characters are the mark's, whatever follows.
+        ``rel`` says how each window position relates; None means none is the mark's own.
+        """
+        n = len(tokens)
+        for edge in (i, i + m):  # a word starting before an edge and ending after it
+            for size in (2, 3, 4):
+                for s in range(max(0, edge - size + 1), edge):
+                    e = s + size
+                    if e <= edge or e > n or (s >= i and e <= i + m):
+                        continue
+                    inside = range(max(s, i), min(e, i + m))
+                    if rel is not None and all(rel[k - i] in (SAME, VARIANT) for k in inside):
+                        continue
+                    part = tokens[s:e]
+                    if all(t.kind == "cjk" for t in part) and "".join(t.value for t in part) in self._common:
+                        return True
+        return False
 
     def _found(self, term: CjkTerm, window: Sequence[Token], rule: str, detail: str,
                rel: list[str] | None) -> _Found:

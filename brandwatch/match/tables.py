@@ -53,10 +53,29 @@ def toneless(syllable: str) -> str:
 
 
 @cache
+def _modern_readings() -> dict[int, str]:
+    """Code point → readings, from the standard dictionaries first.
+
+    pypinyin's own table lists every reading a character ever had (众 also yin,
+    包 also fu), and those archaic readings make false homophones (印包 for
+    奇富). The 通用规范汉字字典 (2013, kTGHZ2013, the 8,105 standard characters)
+    gives the modern readings, polyphones included (行 háng/xíng, 重 zhòng/chóng);
+    现代汉语词典 (kXHC1983) covers more; pypinyin's table is the fallback for the
+    rare rest. The data ships in pypinyin-dict (MIT), built from Unihan.
+    """
+    from pypinyin_dict.pinyin_data import ktghz2013, kxhc1983
+
+    merged = dict(pinyin_dict)
+    merged.update(kxhc1983.pinyin_dict)
+    merged.update(ktghz2013.pinyin_dict)
+    return merged
+
+
+@cache
 def readings() -> dict[str, frozenset[str]]:
-    """Character → its toneless pinyin readings, every reading of a polyphone (行: hang, xing)."""
+    """Character → its toneless pinyin readings, every modern reading of a polyphone (行: hang, xing)."""
     out: dict[str, frozenset[str]] = {}
-    for cp, value in pinyin_dict.items():
+    for cp, value in _modern_readings().items():
         out[chr(cp)] = frozenset(toneless(p) for p in value.split(","))
     return out
 
@@ -64,7 +83,7 @@ def readings() -> dict[str, frozenset[str]]:
 @cache
 def tone_readings() -> dict[str, tuple[str, ...]]:
     """Character → its readings with tone marks, for explanations (wéi zhòng)."""
-    return {chr(cp): tuple(value.split(",")) for cp, value in pinyin_dict.items()}
+    return {chr(cp): tuple(value.split(",")) for cp, value in _modern_readings().items()}
 
 
 def fuzzy_syllable(syllable: str) -> str:
