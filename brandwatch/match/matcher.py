@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from itertools import permutations
 
 import ahocorasick
-from pypinyin import lazy_pinyin
 from rapidfuzz.distance import OSA
 
 from ..models import Hit, Mark, Watchlist
@@ -34,6 +33,7 @@ from .tables import (
     fuzzy_syllable,
     is_cjk,
     latin_lookalikes,
+    mark_reading,
     readings,
     shape_similar,
     simplified,
@@ -110,7 +110,7 @@ class Matcher:
         if text and all(is_cjk(c) for c in text):
             if len(text) < 2:
                 return  # one character is never distinctive on its own
-            rs = tuple(frozenset({r}) for r in self._mark_reading(mi, text))
+            rs = tuple(frozenset({r}) for r in mark_reading(self.marks[mi][0].name, text))
             fz = tuple(frozenset(fuzzy_syllable(r) for r in x) for x in rs)
             sh = tuple(self._shapes.get(c, frozenset()) for c in text)
             self._cjk_terms.append(CjkTerm(mi, text, rs, fz, sh, is_alias))
@@ -122,21 +122,6 @@ class Matcher:
             cjk = "".join(c for c in text if is_cjk(c))
             if len(cjk) >= 2:
                 self._compile_term(mi, cjk, is_alias)
-
-    def _mark_reading(self, mi: int, text: str) -> list[str]:
-        """How the mark is read: one reading per character, in context (招商银行: háng, not xíng).
-
-        A registrant may read a polyphone in the *name* either way, so names
-        keep every reading; the mark is pronounced one way. An alias reads
-        its characters as the mark's name does (招行 as in 招商银行).
-        """
-        mark = self.marks[mi][0]
-        name = "".join(self._simp.get(c, c) for c in mark.name)
-        known: dict[str, str] = {}
-        if all(is_cjk(c) for c in name):
-            known = dict(zip(name, lazy_pinyin(name, v_to_u=False), strict=True))
-        context = lazy_pinyin(text, v_to_u=False)
-        return [known.get(c, r) for c, r in zip(text, context, strict=True)]
 
     def _accept(self, term: CjkTerm, j: int, by_reading: dict[str, set[str]],
                 by_fuzzy: dict[str, set[str]]) -> set[str]:

@@ -80,6 +80,25 @@ def readings() -> dict[str, frozenset[str]]:
     return out
 
 
+def mark_reading(mark_name: str, text: str) -> list[str]:
+    """How a mark is read: one toneless reading per character of ``text``, in context.
+
+    招商银行 is zhao shang yin hang, not xing: a registrant may read a polyphone
+    in a *name* either way, so names keep every reading, but the mark is
+    pronounced one way. An alias reads its characters as the mark's name does
+    (招行 as in 招商银行).
+    """
+    from pypinyin import lazy_pinyin
+
+    simp = simplified()
+    name = "".join(simp.get(c, c) for c in mark_name)
+    known: dict[str, str] = {}
+    if name and all(is_cjk(c) for c in name):
+        known = dict(zip(name, lazy_pinyin(name, v_to_u=False), strict=True))
+    context = lazy_pinyin(text, v_to_u=False)
+    return [known.get(c, r) for c, r in zip(text, context, strict=True)]
+
+
 @cache
 def tone_readings() -> dict[str, tuple[str, ...]]:
     """Character → its readings with tone marks, for explanations (wéi zhòng)."""

@@ -18,7 +18,16 @@ from itertools import permutations
 
 from pypinyin import lazy_pinyin
 
-from .tables import DIGIT_LOOKALIKES, fuzzy_readings, is_cjk, readings, shape_similar, simplified
+from .tables import (
+    DIGIT_LOOKALIKES,
+    fuzzy_readings,
+    fuzzy_syllable,
+    is_cjk,
+    mark_reading,
+    readings,
+    shape_similar,
+    simplified,
+)
 
 # how likely a registrant is to pick each way of imitating, 0–100
 PRIOR: dict[str, int] = {
@@ -64,8 +73,8 @@ def _by_fuzzy() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _cjk_variants(mark: str) -> Iterator[Variant]:
-    rd = readings()
+def _cjk_variants(mark: str, mark_name: str) -> Iterator[Variant]:
+    rd = {c: (r,) for c, r in zip(mark, mark_reading(mark_name, mark), strict=True)}
     base = PRIOR
     to_trad: dict[str, list[str]] = {}
     for t, s in simplified().items():
@@ -79,7 +88,7 @@ def _cjk_variants(mark: str) -> Iterator[Variant]:
                 if c != ch and c not in simplified():
                     yield put(c, "homophone")
         exact = {c for r in rd.get(ch, ()) for c in _by_reading().get(r, ())}
-        for r in fuzzy_readings().get(ch, ()):
+        for r in {fuzzy_syllable(x) for x in rd[ch]}:
             for c in _by_fuzzy().get(r, ()):
                 if c not in exact and c not in simplified():
                     yield put(c, "near_homophone")
@@ -137,7 +146,7 @@ def generate_variants(terms: tuple[str, ...] | str, limit: int | None = 50) -> l
         if not text:
             continue
         if all(is_cjk(c) for c in text) and len(text) >= 2:
-            gen = _cjk_variants("".join(simplified().get(c, c) for c in text))
+            gen = _cjk_variants("".join(simplified().get(c, c) for c in text), terms[0])
         elif text.isascii():
             gen = _latin_variants(text)
         else:
