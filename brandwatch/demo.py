@@ -22,11 +22,11 @@ def run_demo(matcher: Matcher) -> None:
         rows = list(read_names(p))
     by_mark: dict[str, list[tuple[str, object]]] = defaultdict(list)
     names_hit = 0
-    for row in rows:
-        hits = matcher.match(row.name, row.kind)
+    for _, name, kind, _ in rows:
+        hits = matcher.match(name, kind)
         names_hit += bool(hits)
         for h in hits:
-            by_mark[f"{h.mark_id} ({h.mark})"].append((row.kind, h))
+            by_mark[f"{h.mark_id} ({h.mark})"].append((kind, h))
     click.echo(f"Screened {len(rows)} sample names against {len(matcher.marks)} marks: "
                f"{names_hit} names matched.\n")
     order = {"high": 0, "medium": 1, "low": 2}

@@ -9,7 +9,12 @@ from brandwatch.match.text import tokenize
 
 MARK_CHARS = "微众维伟卫重粒贷袋业夜花呗钡背借倍支付宝伏招商银行杭度小满筱曼眾滿奇富其骑"
 names = st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
-near_names = st.text(alphabet=st.sampled_from(MARK_CHARS + "科技有限公司市区|-·\u200b❤ 和AIiWeb3"), max_size=14)
+# mark characters and their look-alikes, with separators, digits, letters and rarer things between them
+near_names = st.text(
+    alphabet=st.sampled_from(MARK_CHARS + "科技有限公司市区|-·\u200b❤ 和AIiWeb3①ก㈱\uf900\U000f0001\U00020000"),
+    max_size=14,
+)
+cjk_only = st.text(alphabet=st.sampled_from(MARK_CHARS + "科技有限公司市区|-·\u200b❤ 和3①ก㈱\U000f0001"), max_size=14)
 KINDS = st.sampled_from(["company", "app", "account"])
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -22,9 +27,16 @@ def test_any_unicode(matcher, name, kind):
 
 
 @FAST
-@given(name=near_names, kind=KINDS)
+@given(name=st.one_of(near_names, cjk_only), kind=KINDS)
 def test_fast_path_agrees_with_full_path(matcher, name, kind):
     assert matcher.match(name, kind) == matcher.match(name, kind, prefilter=False)
+
+
+@FAST
+@given(names=st.lists(st.one_of(near_names, cjk_only, names), max_size=20))
+def test_batch_fast_path_agrees(matcher, names):
+    kinds = ["app"] * len(names)
+    assert matcher.match_many(names, kinds) == [matcher.match(n, "app", prefilter=False) for n in names]
 
 
 @FAST

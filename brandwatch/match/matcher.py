@@ -12,18 +12,16 @@ fast path, and the tests check that both paths agree.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import permutations
 
-import ahocorasick
 from rapidfuzz.distance import OSA
 
 from ..models import Hit, Mark, Watchlist
 from .explain import explain
-from .names import split_company_name
+from .names import CompanyName, split_company_name
+from .prefilter import Prefilter
 from .rules import RULES, SAME, VARIANT, CjkTerm, relate, window_rule
 from .tables import (
     DIGIT_LOOKALIKES,
@@ -39,9 +37,6 @@ from .tables import (
     simplified,
 )
 from .text import Token, tokenize
-
-_NOT_WORD = re.compile(r"[\W_]+")
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -161,61 +156,43 @@ class Matcher:
             return out
 
         # slot = (term index, position, how): "any" for every rule, "same" for the mark's own character
-        signature: dict[str, set[tuple[int, int, str]]] = {}
+        slots: dict[str, set[tuple[int, int, str]]] = {}
         for ti, term in enumerate(self._cjk_terms):
             for j in range(len(term.text)):
                 for ch in with_variants(self._accept(term, j, by_reading, by_fuzzy)):
-                    signature.setdefault(ch, set()).add((ti, j, "any"))
+                    slots.setdefault(ch, set()).add((ti, j, "any"))
                 for ch in with_variants({term.text[j]}):
-                    signature.setdefault(ch, set()).add((ti, j, "same"))
-        codes: dict[frozenset, str] = {}
-        table: dict[int, str] = {}
-        for ch, sig in signature.items():
-            key = frozenset(sig)
-            if key not in codes:
-                codes[key] = chr(0xF0000 + len(codes))  # supplementary private use area
-            table[ord(ch)] = codes[key]
-        # every other CJK character becomes one filler code, so insertion can see it
-        filler = chr(0xF0000 + len(codes))
-        for ch in self._readings:
-            table.setdefault(ord(ch), filler)
-        self._code_table = table
-
-        def holding(ti: int, j: int, how: str) -> list[str]:
-            return [c for k, c in codes.items() if (ti, j, how) in k]
-
-        automaton = ahocorasick.Automaton()
-        inserted = [*codes.values(), filler]
-        for ti, term in enumerate(self._cjk_terms):
-            m = len(term.text)
-            for j in range(m - 1):
-                for a in holding(ti, j, "any"):
-                    for b in holding(ti, j + 1, "any"):
-                        automaton.add_word(a + b, 1)
-                for a in holding(ti, j, "same"):  # insertion: 微和众
-                    for b in holding(ti, j + 1, "same"):
-                        for x in inserted:
-                            automaton.add_word(a + x + b, 1)
-            if m <= 3:  # reordered: two of the mark's own characters in another order
-                for i, k in permutations(range(m), 2):
-                    for a in holding(ti, i, "same"):
-                        for b in holding(ti, k, "same"):
-                            automaton.add_word(a + b, 1)
-        automaton.make_automaton()
-        self._automaton = automaton
-        looks = "".join(re.escape(c) for c in latin_lookalikes())
-        self._latin = re.compile(f"[A-Za-z\uff21-\uff3a\uff41-\uff5a{looks}]")
+                    slots.setdefault(ch, set()).add((ti, j, "same"))
+        readings = self._readings
+        self._prefilter = Prefilter(
+            slots,
+            [len(t.text) for t in self._cjk_terms],
+            has_reading=lambda ch: self._simp.get(ch, ch) in readings,
+            readings=readings,
+            lookalikes=latin_lookalikes(),
+            is_cjk=is_cjk,
+        )
 
     # -- the fast path ---------------------------------------------------------
 
     def is_candidate(self, name: str) -> bool:
         """False when no rule can fire on this name (the fast path)."""
-        if self._latin.search(name):
-            return True
-        coded = _NOT_WORD.sub("", name).translate(self._code_table)
-        for _ in self._automaton.iter(coded):
-            return True
-        return False
+        return bool(self._candidates([name]))
+
+    def candidates(self, names: Sequence[str]) -> list[int]:
+        """Indices of the names some rule may fire on; the others cannot match."""
+        return sorted(self._candidates(names))
+
+    def _candidates(self, names: Sequence[str]) -> dict[int, set[int] | None]:
+        """Name index → the terms that may match it (None: all of them); see prefilter.py."""
+        return self._prefilter.candidates(names)
+
+    def match_many(self, names: Sequence[str], kinds: Sequence[str]) -> list[list[Hit]]:
+        """``match`` for many names, with the fast path done for all of them at once."""
+        out: list[list[Hit]] = [[] for _ in names]
+        for i, terms in self._candidates(names).items():
+            out[i] = self._match(names[i], kinds[i], terms)
+        return out
 
     # -- the full path ---------------------------------------------------------
 
@@ -234,14 +211,20 @@ class Matcher:
 
     def match(self, name: str, kind: str = "company", *, prefilter: bool = True) -> list[Hit]:
         """Hits of ``name`` against every mark, best first; one hit per mark at most."""
-        if not name or (prefilter and not self.is_candidate(name)):
+        if not name:
             return []
-        found = self._find(name, kind)
+        if not prefilter:
+            return self._match(name, kind, None)
+        found = self._candidates([name])
+        return self._match(name, kind, found[0]) if found else []
+
+    def _match(self, name: str, kind: str, terms: set[int] | None) -> list[Hit]:
+        company = split_company_name(name) if kind == "company" else None
+        found = self._find(name, company, terms)
         if not found:
             return []
         best: dict[int, tuple[int, Hit]] = {}
         risk = self._risk_in(name)
-        company = split_company_name(name) if kind == "company" else None
         allowed: dict[int, bool] = {}
         for f in found:
             mark, wi = self.marks[f.mark_index]
@@ -277,7 +260,7 @@ class Matcher:
                 out.append(t)
         return tuple(out)
 
-    def _score(self, f: _Found, mark: Mark, name: str, company, risk: tuple[str, ...]) -> int:
+    def _score(self, f: _Found, mark: Mark, name: str, company: CompanyName | None, risk: tuple[str, ...]) -> int:
         score = RULES[f.rule][0]
         if f.rule == "homophone" and "no_same" in f.detail:
             score -= 10  # no character of the mark's own: a weaker case
@@ -292,20 +275,20 @@ class Matcher:
             score += 10
         return max(0, min(100, score))
 
-    def _find(self, name: str, kind: str) -> list[_Found]:
+    def _find(self, name: str, company: CompanyName | None, terms: set[int] | None) -> list[_Found]:
         out: list[_Found] = []
-        if kind == "company":
-            parts = split_company_name(name)
-            lo, trade_end, hi = parts.trade[0], parts.trade[1], parts.industry[1]
+        if company is not None:
+            lo, trade_end, hi = company.trade[0], company.trade[1], company.industry[1]
             if trade_end <= lo:  # nothing recognisable: compare the whole name
                 lo, trade_end, hi = 0, len(name), len(name)
         else:
             lo, trade_end, hi = 0, len(name), len(name)
         tok = tokenize(name, lo, hi)
         tokens = tok.tokens
-        for term in self._cjk_terms:
-            self._match_cjk(term, tokens, trade_end, out)
-        if self._latin_terms and tok.words:
+        for ti, term in enumerate(self._cjk_terms):
+            if terms is None or ti in terms:
+                self._match_cjk(term, tokens, trade_end, out)
+        if self._latin_terms and tok.words and terms is None:
             whole = tokenize(name) if (lo, hi) != (0, len(name)) else tok
             for lt in self._latin_terms:
                 self._match_latin(lt, whole.words, out)

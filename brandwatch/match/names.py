@@ -46,15 +46,34 @@ class CompanyName:
         return self.name[self.region[0] : self.region[1]]
 
 
-@cache
-def _division_names() -> tuple[str, ...]:
-    full, short = divisions()
-    return tuple(sorted(full | short, key=len, reverse=True))
+class _Words:
+    """A set of words looked up by length, longest first: O(number of lengths) per probe."""
+
+    def __init__(self, words: frozenset[str] | tuple[str, ...]) -> None:
+        self.words = frozenset(words)
+        self.lengths = sorted({len(w) for w in self.words}, reverse=True)
+
+    def prefix(self, text: str, start: int, end: int) -> str:
+        """The longest word that ``text[start:end]`` starts with, or ''."""
+        for n in self.lengths:
+            if start + n <= end and text[start : start + n] in self.words:
+                return text[start : start + n]
+        return ""
+
+    def suffix(self, text: str, start: int, end: int) -> str:
+        """The longest word that ``text[start:end]`` ends with, or ''."""
+        for n in self.lengths:
+            if end - n >= start and text[end - n : end] in self.words:
+                return text[end - n : end]
+        return ""
 
 
 @cache
-def _longest_first(key: str) -> tuple[str, ...]:
-    return tuple(sorted(company_parts()[key], key=len, reverse=True))
+def _table(key: str) -> _Words:
+    if key == "divisions":
+        full, short = divisions()
+        return _Words(full | short)
+    return _Words(company_parts()[key])
 
 
 def _folded(name: str) -> str:
@@ -64,63 +83,45 @@ def _folded(name: str) -> str:
     )
 
 
-def _strip_suffix(text: str, end: int, words: tuple[str, ...], floor: int) -> tuple[int, str]:
-    for w in words:
-        if end - len(w) >= floor and text.endswith(w, floor, end):
-            return end - len(w), w
-    return end, ""
-
-
 def split_company_name(name: str) -> CompanyName:
     """Find the division, trade name, industry and legal form of an enterprise name."""
     text = _folded(name)
     start, end = 0, len(text)
+    divs, forms, industries = _table("divisions"), _table("forms"), _table("industries")
     # branch suffix, then the legal form: 招商银行股份有限公司北京分行
-    end, branch = _strip_suffix(text, end, _longest_first("branches"), 0)
+    branch = _table("branches").suffix(text, 0, end)
     if branch:
+        end -= len(branch)
         # the branch's own place name sits between the form and the suffix; the
         # head office is what the name imitates or is
-        for form in _longest_first("forms"):
+        for form in sorted(forms.words, key=len, reverse=True):
             k = text.rfind(form, 0, end)
             if k > 0:
                 end = k + len(form)
                 break
-    end, form = _strip_suffix(text, end, _longest_first("forms"), 1)
-    # a division in brackets before the form or after the trade name
-    for m in reversed(list(_BRACKETS.finditer(text, 0, end))):
-        inner = m.group(1)
-        if m.end() == end and (inner in divisions()[0] or inner in divisions()[1]):
-            end = m.start()
-            break
+    form = forms.suffix(text, 1, end)
+    end -= len(form)
+    # a division in brackets before the form: 微业袋法律咨询（成都）有限公司
+    m = _BRACKETS.search(text, 0, end)
+    while m and m.end() != end:
+        m = _BRACKETS.search(text, m.end(), end)
+    if m and m.group(1) in divs.words:
+        end = m.start()
     # leading divisions (上海市浦东新区), as long as ≥2 characters are left
-    names = _division_names()
     cuts = [start]
-    moved = True
-    while moved:
-        moved = False
-        for d in names:
-            if text.startswith(d, start) and end - (start + len(d)) >= 2:
-                start += len(d)
-                cuts.append(start)
-                moved = True
-                break
+    while (d := divs.prefix(text, start, end)) and end - (start + len(d)) >= 2:
+        start += len(d)
+        cuts.append(start)
     # industry words at the end of what is left (金融服务外包 服务), keeping ≥2 characters of trade name
     trade_end = end
-    industries = _longest_first("industries")
-    moved = True
-    while moved:
-        moved = False
-        for w in industries:
-            if trade_end - len(w) - start >= 2 and text.endswith(w, start, trade_end):
-                trade_end -= len(w)
-                moved = True
-                break
+    while (w := industries.suffix(text, start + 2, trade_end)):
+        trade_end -= len(w)
     # nothing but an industry word left (天河科技): the last "division" was the trade name
-    if len(cuts) > 1 and trade_end == end and text[start:end] in industries:
+    if len(cuts) > 1 and trade_end == end and text[start:end] in industries.words:
         trade_end, start = start, cuts[-2]
     region = (0, start)
     # a bracketed division inside what is left (微业袋法律咨询（成都）)
     m = _BRACKETS.search(text, start, trade_end)
-    if m and m.start() - start >= 2 and (m.group(1) in divisions()[0] or m.group(1) in divisions()[1]):
+    if m and m.start() - start >= 2 and m.group(1) in divs.words:
         trade_end = m.start()
     return CompanyName(name, region, (start, trade_end), (trade_end, end), form, branch)

@@ -123,13 +123,15 @@ def tokenize(name: str, start: int = 0, end: int | None = None) -> TokenizedName
         if not run_chars:
             return
         run = "".join(run_chars)
+        nonlocal sep
         first = True
-        if run.isascii() and run.isalpha():
-            segs = pinyin_syllables(run)
-            if segs is not None:
-                for a, b, syl in segs:
-                    tokens.append(Token(run_start + a, run_start + b, syl, "syllable", first and run_sep))
-                    first = False
+        segs = pinyin_syllables(run) if run.isascii() and run.isalpha() else None
+        if segs is not None:
+            for a, b, syl in segs:
+                tokens.append(Token(run_start + a, run_start + b, syl, "syllable", first and run_sep))
+                first = False
+        else:
+            sep = True  # digits or a non-pinyin word stand between characters like any separator (微3众)
         run_chars = []
         run_start = -1
 
