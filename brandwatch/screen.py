@@ -22,9 +22,11 @@ import csv
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -42,6 +44,32 @@ NameRow = tuple[str, str, str, int]
 ID, NAME, KIND, LINE = range(4)
 
 
+class Chunk:
+    """A batch of input rows as columns: what the matcher and the writer take whole."""
+
+    __slots__ = ("ids", "kinds", "lines", "names")
+
+    def __init__(self, ids: list[str], names: list[str], kinds: list[str], lines: list[int]) -> None:
+        self.ids, self.names, self.kinds, self.lines = ids, names, kinds, lines
+
+    @classmethod
+    def of(cls, rows: list[NameRow]) -> Chunk:
+        return cls([r[ID] for r in rows], [r[NAME] for r in rows], [r[KIND] for r in rows], [r[LINE] for r in rows])
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def row(self, i: int) -> NameRow:
+        """The i-th row; a row without an id gets its line number."""
+        return (self.ids[i] or str(self.lines[i]), self.names[i], self.kinds[i], self.lines[i])
+
+    def after(self, line: int) -> Chunk:
+        """The rows after ``line``."""
+        keep = [i for i, n in enumerate(self.lines) if n > line]
+        return Chunk(*([col[i] for i in keep] for col in (self.ids, self.names, self.kinds, self.lines)))
+_KIND_SET = frozenset(KINDS)
+
+
 @dataclass
 class ScreenSummary:
     rows: int = 0
@@ -51,40 +79,47 @@ class ScreenSummary:
     by_mark: Counter = field(default_factory=Counter)
 
 
-def _texts(path: Path, on_bytes: Callable[[int], None] | None) -> Iterator[str]:
-    """The lines of a UTF-8 file, BOM dropped; undecodable bytes name their line.
-
-    Text mode is fast; when it meets bytes that are not UTF-8 (it decodes a
-    block ahead), the lines before the bad one are read again one by one, so
-    all of them are still yielded, and the error names the line and column.
-    """
-    done = 0
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        try:
-            for text in f:
-                done += 1
-                if on_bytes and not done & 0xFFF:
-                    on_bytes(f.buffer.tell())
-                yield text
-        except UnicodeDecodeError:
-            pass
-        else:
-            if on_bytes:
-                on_bytes(path.stat().st_size)
-            return
+def _binary_lines(path: Path) -> Iterator[str]:
+    """The lines of a file decoded one by one, so the first bad byte names its line."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     with open(path, "rb") as f:
         for number, raw in enumerate(f, start=1):
             try:
-                text = decoder.decode(raw)
+                yield decoder.decode(raw)
             except UnicodeDecodeError as e:
                 raise InputError(
                     f"{path}: line {number}: bytes that are not UTF-8 at column {e.start + 1}; "
                     "save the file as UTF-8 (from GBK: iconv -f gb18030 -t utf-8)"
                 ) from None
-            if number > done:
-                yield text
-    raise InputError(f"{path}: the file ends inside a UTF-8 character; save the file as UTF-8")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: the file ends inside a UTF-8 character; save the file as UTF-8") from None
+
+
+def _decoded(path: Path, parse: Callable[[Iterator[str], int], Iterator[Chunk]]) -> Iterator[Chunk]:
+    """Run ``parse`` over the file's lines in fast text mode; if the file is not all
+    UTF-8, run it again over lines decoded one by one, yielding only rows after the
+    last one already yielded, until the bad line raises its error."""
+    last = 0
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            for chunk in parse(f, 0):
+                if len(chunk):
+                    last = chunk.lines[-1]
+                    yield chunk
+    except UnicodeDecodeError:
+        errors: list[InputError] = []
+
+        def good_lines() -> Iterator[str]:
+            try:
+                yield from _binary_lines(path)
+            except InputError as e:  # parse what came before the bad line, then say where it is
+                errors.append(e)
+
+        yield from parse(good_lines(), last)
+        if errors:
+            raise errors[0] from None
 
 
 def _kind(value: str | None, default: str, path: Path, line: int) -> str:
@@ -96,29 +131,53 @@ def _kind(value: str | None, default: str, path: Path, line: int) -> str:
     return k
 
 
-def read_names(path: Path | str, default_kind: str = "company",
-               on_bytes: Callable[[int], None] | None = None) -> Iterator[NameRow]:
-    """The rows of an input file, in order, as they are read."""
+def read_name_chunks(path: Path | str, default_kind: str = "company", size: int = 4000,
+                     on_bytes: Callable[[int], None] | None = None) -> Iterator[Chunk]:
+    """The rows of an input file, in order, in lists of about ``size`` rows."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
-    if path.stat().st_size == 0:
+    total = path.stat().st_size
+    if total == 0:
         raise InputError(f"{path}: the file is empty; give one name a line, or CSV with a header id,name")
     suffix = path.suffix.lower()
-    texts = _texts(path, on_bytes)
     if suffix == ".csv":
-        yield from _read_csv(path, texts, default_kind)
+        parse = partial(_parse_csv, path, default_kind, size)
     elif suffix in (".jsonl", ".ndjson"):
-        yield from _read_jsonl(path, enumerate(texts, start=1), default_kind)
+        parse = partial(_parse_jsonl, path, default_kind, size)
     else:
-        for number, text in enumerate(texts, start=1):
-            name = text.rstrip("\r\n")
-            if name.strip():
-                yield (str(number), name.strip(), default_kind, number)
+        parse = partial(_parse_text, default_kind, size)
+    done = 0
+    for chunk in _decoded(path, parse):
+        if on_bytes:  # an estimate: the average line length so far
+            done += len(chunk)
+            on_bytes(min(total, total * done // max(done, chunk.lines[-1])))
+        yield chunk
 
 
-def _read_csv(path: Path, texts: Iterator[str], default_kind: str) -> Iterator[NameRow]:
-    reader = csv.reader(texts)  # line numbers from reader.line_num
+def read_names(path: Path | str, default_kind: str = "company") -> Iterator[NameRow]:
+    """The rows of an input file, one by one."""
+    for chunk in read_name_chunks(path, default_kind):
+        for i in range(len(chunk)):
+            if chunk.names[i]:
+                yield chunk.row(i)
+
+
+def _parse_text(default_kind: str, size: int, lines: Iterator[str], after: int) -> Iterator[Chunk]:
+    chunk: list[NameRow] = []
+    for number, text in enumerate(lines, start=1):
+        name = text.strip()
+        if name and number > after:
+            chunk.append((str(number), name, default_kind, number))
+            if len(chunk) >= size:
+                yield Chunk.of(chunk)
+                chunk = []
+    if chunk:
+        yield Chunk.of(chunk)
+
+
+def _parse_csv(path: Path, default_kind: str, size: int, lines: Iterator[str], after: int) -> Iterator[Chunk]:
+    reader = csv.reader(lines)  # line numbers from reader.line_num
     header = next(reader, None)
     if header is None or not any(h.strip() for h in header):
         raise InputError(f"{path}: line 1: the header is empty; the first line must name the columns, e.g. id,name")
@@ -129,33 +188,49 @@ def _read_csv(path: Path, texts: Iterator[str], default_kind: str) -> Iterator[N
             "name the column of names 'name', e.g. id,name,kind"
         )
     i_name = cols.index("name")
-    i_id = cols.index("id") if "id" in cols else None
-    i_kind = cols.index("kind") if "kind" in cols else None
-    for row in reader:
-        try:
-            name = row[i_name].strip()
-        except IndexError:
-            if not any(c.strip() for c in row):
-                continue
-            raise InputError(
-                f"{path}: line {reader.line_num}: {len(row)} column(s), but 'name' is column {i_name + 1}; "
-                "check for a missing comma or an unquoted line break"
-            ) from None
-        if not name:
-            continue
-        line = reader.line_num
-        rid = row[i_id] if i_id is not None and i_id < len(row) else ""
-        if not rid or rid[0] == " " or rid[-1] == " ":
-            rid = rid.strip() or str(line)
-        kind = row[i_kind] if i_kind is not None and i_kind < len(row) else default_kind
-        if kind not in KINDS:
-            kind = _kind(kind, default_kind, path, line)
-        yield (rid, name, kind, line)
+    i_id = cols.index("id") if "id" in cols else -1
+    i_kind = cols.index("kind") if "kind" in cols else -1
+    prev = reader.line_num
+    # The hot loop of a screen, written in columns: rows come from the csv module
+    # in C-level slices, and each column is one comprehension.
+    while rows := list(islice(reader, size)):
+        end = reader.line_num
+        if end - prev == len(rows):
+            lines = list(range(prev + 1, end + 1))
+        else:  # quoted line breaks: each row ends as many lines further as it holds
+            lines, at = [], prev
+            for r in rows:
+                at += 1 + sum(c.count("\n") for c in r)
+                lines.append(at)
+        prev = end
+        short = [i for i, r in enumerate(rows) if len(r) <= i_name]
+        if short:
+            for i in short:
+                if any(c.strip() for c in rows[i]):
+                    raise InputError(
+                        f"{path}: line {lines[i]}: {len(rows[i])} column(s), but 'name' is column {i_name + 1}; "
+                        "check for a missing comma or an unquoted line break"
+                    )
+            keep = [i for i, r in enumerate(rows) if len(r) > i_name]
+            rows, lines = [rows[i] for i in keep], [lines[i] for i in keep]
+        names = [r[i_name].strip() for r in rows]
+        ids = [r[i_id].strip() if len(r) > i_id else "" for r in rows] if i_id >= 0 else [""] * len(rows)
+        if i_kind >= 0:
+            kinds = [r[i_kind] if len(r) > i_kind else default_kind for r in rows]
+            if not _KIND_SET.issuperset(kinds):
+                kinds = [k if k in _KIND_SET else _kind(k, default_kind, path, line)
+                         for k, line in zip(kinds, lines, strict=True)]
+        else:
+            kinds = [default_kind] * len(rows)
+        chunk = Chunk(ids, names, kinds, lines)
+        yield chunk if after < lines[0] else chunk.after(after)
 
 
-def _read_jsonl(path: Path, lines: Iterator[tuple[int, str]], default_kind: str) -> Iterator[NameRow]:
-    for number, text in lines:
-        if not text.strip():
+def _parse_jsonl(path: Path, default_kind: str, size: int, lines: Iterator[str],
+                 after: int) -> Iterator[Chunk]:
+    chunk: list[NameRow] = []
+    for number, text in enumerate(lines, start=1):
+        if not text.strip() or number <= after:
             continue
         try:
             obj = json.loads(text)
@@ -167,7 +242,12 @@ def _read_jsonl(path: Path, lines: Iterator[tuple[int, str]], default_kind: str)
         rid = str(obj.get("id") if obj.get("id") not in (None, "") else number)
         kind = _kind(obj.get("kind"), default_kind, path, number)
         if obj["name"].strip():
-            yield (rid, obj["name"].strip(), kind, number)
+            chunk.append((rid, obj["name"].strip(), kind, number))
+            if len(chunk) >= size:
+                yield Chunk.of(chunk)
+                chunk = []
+    if chunk:
+        yield Chunk.of(chunk)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -196,34 +276,18 @@ def _init_worker(watchlists: tuple[Watchlist, ...], risk_terms: tuple[str, ...])
     _worker_matcher = Matcher(watchlists, risk_terms)
 
 
-def _match_rows(matcher: Matcher, rows: list[NameRow]) -> list[tuple[NameRow, list[Hit]]]:
-    hits = matcher.match_many([r[NAME] for r in rows], [r[KIND] for r in rows])
-    return [(r, h) for r, h in zip(rows, hits, strict=True) if h]
+def _match_rows(matcher: Matcher, chunk: Chunk) -> tuple[int, list[tuple[NameRow, list[Hit]]]]:
+    hits = matcher.match_many(chunk.names, chunk.kinds)
+    rows = sum(1 for n in chunk.names if n)
+    return rows, [(chunk.row(i), h) for i, h in enumerate(hits) if h]
 
 
-def _match_chunk(rows: list[NameRow]) -> tuple[int, list[tuple[NameRow, list[Hit]]]]:
+def _match_chunk(chunk: Chunk) -> tuple[int, list[tuple[NameRow, list[Hit]]]]:
     assert _worker_matcher is not None
-    return len(rows), _match_rows(_worker_matcher, rows)
+    return _match_rows(_worker_matcher, chunk)
 
 
-def _chunks(rows: Iterator[NameRow], size: int) -> Iterator[list[NameRow]]:
-    """Rows in lists of ``size``; on a bad line, the rows before it are yielded first."""
-    chunk: list[NameRow] = []
-    try:
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-    except InputError:
-        if chunk:
-            yield chunk
-        raise
-    if chunk:
-        yield chunk
-
-
-def screen(rows: Iterator[NameRow], out: IO[str], matcher: Matcher, workers: int = 1) -> ScreenSummary:
+def screen(chunks: Iterable[Chunk], out: IO[str], matcher: Matcher, workers: int = 1) -> ScreenSummary:
     """Match every row and write the hits as CSV to ``out`` (header included)."""
     writer = csv.writer(out)
     writer.writerow(OUTPUT_COLUMNS)
@@ -241,13 +305,13 @@ def screen(rows: Iterator[NameRow], out: IO[str], matcher: Matcher, workers: int
                 writer.writerow(hit_row(row, h))
 
     if workers <= 1:
-        for chunk in _chunks(rows, CHUNK):
-            emit((len(chunk), _match_rows(matcher, chunk)))
+        for chunk in chunks:
+            emit(_match_rows(matcher, chunk))
         return summary
     with ProcessPoolExecutor(workers, initializer=_init_worker,
                              initargs=(matcher.watchlists, matcher.risk_terms)) as pool:
         pending: list[Future] = []
-        for chunk in _chunks(rows, CHUNK):
+        for chunk in chunks:
             pending.append(pool.submit(_match_chunk, chunk))
             if len(pending) >= workers * 2:  # bounded: memory stays flat
                 emit(pending.pop(0).result())
@@ -260,15 +324,15 @@ def screen_file(in_path: Path | str, out_path: Path | str | None, matcher: Match
                 default_kind: str = "company", out_stream: IO[str] | None = None,
                 on_bytes: Callable[[int], None] | None = None) -> ScreenSummary:
     """Screen ``in_path`` into ``out_path`` (UTF-8 with BOM), or into ``out_stream``."""
-    rows = read_names(in_path, default_kind, on_bytes)
+    chunks = read_name_chunks(in_path, default_kind, CHUNK, on_bytes)
     if out_path is None:
         assert out_stream is not None
-        return screen(rows, out_stream, matcher, workers)
+        return screen(chunks, out_stream, matcher, workers)
     out_path = Path(out_path)
     tmp = out_path.with_name(out_path.name + ".partial")
     try:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
-            summary = screen(rows, f, matcher, workers)
+            summary = screen(chunks, f, matcher, workers)
     except InputError as e:
         raise InputError(f"{e}\n(the hits found before this line are in {tmp}; {out_path} was not changed)") from None
     os.replace(tmp, out_path)

@@ -132,3 +132,18 @@ def test_variants_of_free_text():
 def test_every_command_is_documented(command):
     assert main.commands[command].help, f"`brandwatch {command}` has no help text"
     assert run(command, "--help").exit_code == 0
+
+
+def test_screen_line_numbers_survive_quoted_line_breaks_and_blank_lines(tmp_path):
+    text = 'name,note\n华信,"two\nlines"\n\n维众,x\n"微\n众",y\n伟众,z\n'
+    _, _, out = _screen(tmp_path, text, ".csv", "--kind", "app")
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    # no id column: each row's id is its line number
+    assert [(row["id"], row["name"]) for row in rows] == [("5", "维众"), ("7", "微\n众"), ("8", "伟众")]
+
+
+def test_screen_bad_kind_after_many_rows_names_its_line(tmp_path):
+    text = "id,name,kind\n" + "".join(f"{i},华信{i},app\n" for i in range(5000)) + "x,维众,shop\n"
+    r, f, _ = _screen(tmp_path, text)
+    assert r.exit_code == 2
+    assert r.output.splitlines()[0] == f"Error: {f}: line 5002: kind 'shop' is not one of company, app, account"

@@ -22,7 +22,7 @@ from ..models import Hit, Mark, Watchlist
 from .explain import explain
 from .names import CompanyName, split_company_name
 from .prefilter import Prefilter
-from .rules import RULES, SAME, VARIANT, CjkTerm, relate, window_rule
+from .rules import HOMOPHONE, NEAR, RULES, SAME, SHAPE, VARIANT, CjkTerm, relate, window_rule
 from .tables import (
     DIGIT_LOOKALIKES,
     common_words,
@@ -129,15 +129,7 @@ class Matcher:
         return out
 
     def _build_prefilter(self) -> None:
-        """Compile the fast path.
-
-        Every character that can take part in a match gets a code: a private-use
-        character standing for the set of (term, position) it can fill. A name
-        is translated to codes (one C-level ``str.translate``), and one
-        Aho-Corasick automaton holds every pair of codes that can stand at two
-        neighbouring positions of a term, in order or, for reordering, not.
-        Insertion (微和众) and Latin letters have a regular expression each.
-        """
+        """Compile the fast path (prefilter.py): which characters can fill which term positions, and how."""
         by_reading: dict[str, set[str]] = {}
         by_fuzzy: dict[str, set[str]] = {}
         for ch, rs in self._readings.items():
@@ -155,14 +147,18 @@ class Matcher:
                 out |= variants.get(c, set())
             return out
 
-        # slot = (term index, position, how): "any" for every rule, "same" for the mark's own character
+        # slot = (term index, position, kind): how the character relates to the
+        # term there, as rules.relate says: same (or a variant), strong (homophone),
+        # near (near-homophone) or shape (look-alike)
+        kinds = {SAME: "same", VARIANT: "same", HOMOPHONE: "strong", NEAR: "near", SHAPE: "shape"}
         slots: dict[str, set[tuple[int, int, str]]] = {}
         for ti, term in enumerate(self._cjk_terms):
             for j in range(len(term.text)):
                 for ch in with_variants(self._accept(term, j, by_reading, by_fuzzy)):
-                    slots.setdefault(ch, set()).add((ti, j, "any"))
-                for ch in with_variants({term.text[j]}):
-                    slots.setdefault(ch, set()).add((ti, j, "same"))
+                    simp = self._simp.get(ch, ch)
+                    r = relate(simp, "cjk", simp != ch, term, j, self._readings, self._fuzzy)
+                    if r is not None:
+                        slots.setdefault(ch, set()).add((ti, j, kinds[r]))
         readings = self._readings
         self._prefilter = Prefilter(
             slots,

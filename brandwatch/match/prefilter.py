@@ -46,7 +46,8 @@ class Prefilter:
         lookalikes: Iterable[str],
         is_cjk: Callable[[str], bool],
     ) -> None:
-        """``slots``: character → (term, position, "any" | "same") it can fill."""
+        """``slots``: character → (term, position, kind) it can fill; kind is how it relates
+        there: "same" (or a variant), "strong" (homophone), "near" or "shape"."""
         lut = np.zeros(0x110000, dtype=np.uint16)
         for lo, hi in _CJK_RANGES:
             lut[lo : hi + 1] = BLOCKER
@@ -92,23 +93,32 @@ class Prefilter:
 
         term_sets: dict[frozenset[int], int] = {frozenset(): 0}
         pair_terms: dict[tuple[int, int], set[int]] = {}
+        turn_terms: dict[tuple[int, int], set[int]] = {}
         gap_terms: dict[tuple[int, int], set[int]] = {}
+        self.term_lengths = list(term_lengths)
+        # code → the (term, position) pairs it can fill, for checking a third position
+        self.fills: list[frozenset[tuple[int, int]]] = [frozenset()] * (FILLER + 1 + len(codes))
+        for key, c in codes.items():
+            self.fills[c] = frozenset((ti, j) for ti, j, _ in key)
 
-        def holding(ti: int, j: int, how: str) -> list[int]:
-            return [c for key, c in codes.items() if (ti, j, how) in key]
+        def holding(ti: int, j: int, kind: str | None = None) -> list[tuple[int, str]]:
+            return [(c, kd) for key, c in codes.items() for t, jj, kd in key
+                    if t == ti and jj == j and (kind is None or kd == kind)]
 
         for ti, m in enumerate(term_lengths):
-            for a in holding(ti, 0, "any"):
-                for b in holding(ti, 1, "any"):
-                    pair_terms.setdefault((a, b), set()).add(ti)
-            for a in holding(ti, 0, "same"):
-                for b in holding(ti, 1, "same"):
+            # the first two positions side by side, with at most one weak one, as rules.window_rule allows
+            for a, ka in holding(ti, 0):
+                for b, kb in holding(ti, 1):
+                    if _possible(ka, kb):
+                        pair_terms.setdefault((a, b), set()).add(ti)
+            for a, _ in holding(ti, 0, "same"):  # insertion: 微和众
+                for b, _ in holding(ti, 1, "same"):
                     gap_terms.setdefault((a, b), set()).add(ti)
             if m <= 3:  # reordered: two of the term's own characters in another order
                 for i, j in permutations(range(m), 2):
-                    for a in holding(ti, i, "same"):
-                        for b in holding(ti, j, "same"):
-                            pair_terms.setdefault((a, b), set()).add(ti)
+                    for a, _ in holding(ti, i, "same"):
+                        for b, _ in holding(ti, j, "same"):
+                            turn_terms.setdefault((a, b), set()).add(ti)
 
         def table(entries: dict[tuple[int, int], set[int]]) -> np.ndarray:
             t = np.zeros(k * k, dtype=np.int32)
@@ -118,6 +128,7 @@ class Prefilter:
             return t
 
         self.pairs = table(pair_terms)
+        self.turns = table(turn_terms)
         self.gaps = table(gap_terms)
         self.term_sets = [set(s) for s in sorted(term_sets, key=term_sets.__getitem__)]
 
@@ -125,7 +136,9 @@ class Prefilter:
         """Name index → the term indices that may match it, or None for every term (Latin letters)."""
         if not names:
             return {}
-        big = _NUL.join(n.replace(_NUL, "") for n in names)
+        big = _NUL.join(names)
+        if big.count(_NUL) != len(names) - 1:  # a name holds NUL itself
+            big = _NUL.join(n.replace(_NUL, "") for n in names)
         codes = self.lut[np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)]
         codes = codes[codes != SEPARATOR].astype(np.int32)
         owner = np.cumsum(codes == DELIMITER)  # which name each position belongs to
@@ -134,16 +147,44 @@ class Prefilter:
         for p in np.nonzero(codes == LATIN)[0]:
             out[int(owner[p])] = None
         if len(codes) >= 2:
-            ids = self.pairs[codes[:-1] * k + codes[1:]]
-            self._collect(ids, owner, out)
+            self._collect(self.pairs[codes[:-1] * k + codes[1:]], owner, out, codes)
+            self._collect(self.turns[codes[:-1] * k + codes[1:]], owner, out)
         if len(codes) >= 3:
             ids = self.gaps[codes[:-2] * k + codes[2:]] * (codes[1:-1] >= FILLER)
             self._collect(ids, owner, out)
         return out
 
-    def _collect(self, ids: np.ndarray, owner: np.ndarray, out: dict[int, set[int] | None]) -> None:
+    def _collect(self, ids: np.ndarray, owner: np.ndarray, out: dict[int, set[int] | None],
+                 codes: np.ndarray | None = None) -> None:
+        """Record the terms found at each position; with ``codes``, a term of three or
+        more characters must also have its third position filled, next or one further on."""
+        n = len(codes) if codes is not None else 0
         for p in np.nonzero(ids)[0]:
             i = int(owner[p])
             if i in out and out[i] is None:
                 continue
-            out.setdefault(i, set()).update(self.term_sets[ids[p]])  # type: ignore[union-attr]
+            terms = self.term_sets[ids[p]]
+            if codes is not None:
+                terms = {
+                    ti for ti in terms
+                    if self.term_lengths[ti] < 3
+                    or (p + 2 < n and (ti, 2) in self.fills[codes[p + 2]])
+                    or (p + 3 < n and codes[p + 2] >= FILLER and (ti, 2) in self.fills[codes[p + 3]])
+                }
+                if not terms:
+                    continue
+            out.setdefault(i, set()).update(terms)  # type: ignore[union-attr]
+
+
+def _possible(first: str, second: str) -> bool:
+    """Can two positions related this way start a match (rules.window_rule)?
+
+    At most one weak position (near or shape), and a look-alike only among
+    the mark's own characters.
+    """
+    weak = {"near", "shape"}
+    if first in weak and second in weak:
+        return False
+    if first == "shape" and second != "same":
+        return False
+    return not (second == "shape" and first != "same")

@@ -4,8 +4,9 @@ A rule is applied to a *window* of tokens against one form of a mark (its name
 or an alias) and says, position by position, how the name's character relates
 to the mark's. The table below is the README's rules table; keep them in step.
 
-Legal bases:
-  审查指南  商标审查审理指南 (CNIPA, 2021), 下编第五章 商标相同、近似的审查审理
+Legal bases, by the heading of the passage they rest on (counsel should check
+the current edition before citing a section number):
+  审查指南  商标审查审理指南 (CNIPA, 2021), 商标相同、近似的审查审理
   比对规则  企业名称相同相近比对规则 (SAMR, 2021)
 """
 
@@ -18,57 +19,57 @@ from dataclasses import dataclass
 RULES: dict[str, tuple[int, str, str]] = {
     "contains": (
         90,
-        "审查指南 5.2.1 (文字商标完整包含); 比对规则 第4条 (字号包含他人字号)",
+        "审查指南: 完整包含他人文字商标; 比对规则: 字号包含他人字号",
         "the mark or an alias appears whole in the name",
     ),
     "traditional": (
         88,
-        "审查指南 5.2.1 (繁简字、异体字视为相同)",
+        "审查指南: 繁体字、异体字与简化字",
         "the mark written in traditional or variant characters (微眾, 度小滿)",
     ),
     "separator": (
         88,
-        "审查指南 5.2.1 (仅以空格、符号、标点区分)",
+        "审查指南: 仅字体、排列、空格或符号不同; 比对规则: 字号仅以符号区分",
         "the mark's characters split by spaces, symbols, emoji or invisible characters (微|众, 花\u200b呗)",
     ),
     "homophone": (
         80,
-        "审查指南 5.2.1 (读音相同); 比对规则 第4条 (字号读音相同)",
+        "审查指南: 中文商标读音相同; 比对规则: 字号读音相同",
         "same toneless pinyin, over every reading of a polyphone (维众, 微重, 招商银杭)",
     ),
     "near_homophone": (
         62,
-        "审查指南 5.2.1 (读音相近)",
+        "审查指南: 中文商标读音相近",
         "pinyin equal after folding z/zh, c/ch, s/sh, n/l, an/ang, en/eng, in/ing (维宗)",
     ),
     "shape_similar": (
         75,
-        "审查指南 5.2.1 (字形相近)",
+        "审查指南: 中文商标字形相近",
         "one character replaced by a look-alike character (徽粒贷, 微业货)",
     ),
     "reordered": (
         72,
-        "审查指南 5.2.1 (文字排列顺序不同)",
+        "审查指南: 文字相同而排列顺序不同",
         "the mark's characters in another order (众微)",
     ),
     "insertion": (
         70,
-        "审查指南 5.2.1 (插入其他文字, 整体无显著区别)",
+        "审查指南: 增加或插入文字, 整体区别不明显",
         "one character inserted inside the mark (微和众)",
     ),
     "pinyin": (
         85,
-        "审查指南 5.2.3 (中文商标与其拼音)",
+        "审查指南: 中文商标与其汉语拼音",
         "the mark's pinyin in Latin letters, alone or mixed with characters (Weizhong, hua呗)",
     ),
     "lookalike": (
         85,
-        "审查指南 5.2.2 (外文商标字母形近)",
+        "审查指南: 外文商标字母构成、字形相近",
         "a Latin alias written with look-alike digits or letters (W3Bank, AIipay, Cyrillic Аlipay)",
     ),
     "misspelling": (
         70,
-        "审查指南 5.2.2 (外文商标仅个别字母不同)",
+        "审查指南: 外文商标仅个别字母不同",
         "a Latin alias with one letter added, dropped, changed or swapped (Alipayy, Alipy)",
     ),
 }
