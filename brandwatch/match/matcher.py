@@ -25,6 +25,7 @@ from .prefilter import Prefilter
 from .rules import HOMOPHONE, NEAR, RULES, SAME, SHAPE, VARIANT, CjkTerm, relate, window_rule
 from .tables import (
     DIGIT_LOOKALIKES,
+    chars_by_reading,
     common_words,
     company_parts,
     fuzzy_readings,
@@ -35,6 +36,7 @@ from .tables import (
     readings,
     shape_similar,
     simplified,
+    traditional_forms,
 )
 from .text import Token, tokenize
 
@@ -118,33 +120,23 @@ class Matcher:
             if len(cjk) >= 2:
                 self._compile_term(mi, cjk, is_alias)
 
-    def _accept(self, term: CjkTerm, j: int, by_reading: dict[str, set[str]],
-                by_fuzzy: dict[str, set[str]]) -> set[str]:
+    def _accept(self, term: CjkTerm, j: int) -> set[str]:
         """Every character that can stand at position j of a match (before variants)."""
         out = {term.text[j]} | set(term.shapes[j])
         for r in term.readings[j]:
-            out |= by_reading.get(r, set())
+            out.update(chars_by_reading().get(r, ()))
         for f in term.fuzzy[j]:
-            out |= by_fuzzy.get(f, set())
+            out.update(chars_by_reading(fuzzy=True).get(f, ()))
         return out
 
     def _build_prefilter(self) -> None:
         """Compile the fast path (prefilter.py): which characters can fill which term positions, and how."""
-        by_reading: dict[str, set[str]] = {}
-        by_fuzzy: dict[str, set[str]] = {}
-        for ch, rs in self._readings.items():
-            for r in rs:
-                by_reading.setdefault(r, set()).add(ch)
-            for f in self._fuzzy[ch]:
-                by_fuzzy.setdefault(f, set()).add(ch)
-        variants: dict[str, set[str]] = {}
-        for t, simp in self._simp.items():
-            variants.setdefault(simp, set()).add(t)
+        variants = traditional_forms()
 
         def with_variants(chars: set[str]) -> set[str]:
             out = set(chars)
             for c in chars:
-                out |= variants.get(c, set())
+                out.update(variants.get(c, ()))
             return out
 
         # slot = (term index, position, kind): how the character relates to the
@@ -154,7 +146,7 @@ class Matcher:
         slots: dict[str, set[tuple[int, int, str]]] = {}
         for ti, term in enumerate(self._cjk_terms):
             for j in range(len(term.text)):
-                for ch in with_variants(self._accept(term, j, by_reading, by_fuzzy)):
+                for ch in with_variants(self._accept(term, j)):
                     simp = self._simp.get(ch, ch)
                     r = relate(simp, "cjk", simp != ch, term, j, self._readings, self._fuzzy)
                     if r is not None:

@@ -159,6 +159,25 @@ def simplified() -> dict[str, str]:
 
 
 @cache
+def chars_by_reading(fuzzy: bool = False) -> dict[str, tuple[str, ...]]:
+    """Toneless reading (or its fuzzy fold) → every character read that way."""
+    out: dict[str, list[str]] = {}
+    for ch, rs in (fuzzy_readings() if fuzzy else readings()).items():
+        for r in rs:
+            out.setdefault(r, []).append(ch)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
+def traditional_forms() -> dict[str, tuple[str, ...]]:
+    """Simplified character → its traditional and variant forms (the inverse of :func:`simplified`)."""
+    out: dict[str, list[str]] = {}
+    for t, s in simplified().items():
+        out.setdefault(s, []).append(t)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
 def shape_similar() -> dict[str, frozenset[str]]:
     """Character → visually similar characters (形近字), from data/shape_similar.json."""
     table = data_json("shape_similar.json")["similar"]

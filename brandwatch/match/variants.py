@@ -20,13 +20,13 @@ from pypinyin import lazy_pinyin
 
 from .tables import (
     DIGIT_LOOKALIKES,
-    fuzzy_readings,
+    chars_by_reading,
     fuzzy_syllable,
     is_cjk,
     mark_reading,
-    readings,
     shape_similar,
     simplified,
+    traditional_forms,
 )
 
 # how likely a registrant is to pick each way of imitating, 0–100
@@ -53,44 +53,22 @@ def _commonness(ch: str) -> float:
     return 1.0 if b[0] < 0xD8 else 0.8
 
 
-@cache
-def _by_reading() -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    for ch, rs in readings().items():
-        if is_cjk(ch):
-            for r in rs:
-                out.setdefault(r, []).append(ch)
-    return {k: tuple(v) for k, v in out.items()}
-
-
-@cache
-def _by_fuzzy() -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    for ch, rs in fuzzy_readings().items():
-        if is_cjk(ch):
-            for r in rs:
-                out.setdefault(r, []).append(ch)
-    return {k: tuple(v) for k, v in out.items()}
-
-
 def _cjk_variants(mark: str, mark_name: str) -> Iterator[Variant]:
     rd = {c: (r,) for c, r in zip(mark, mark_reading(mark_name, mark), strict=True)}
     base = PRIOR
-    to_trad: dict[str, list[str]] = {}
-    for t, s in simplified().items():
-        to_trad.setdefault(s, []).append(t)
+    to_trad = traditional_forms()
     for j, ch in enumerate(mark):
         def put(c: str, rule: str, j: int = j) -> Variant:
             return Variant(mark[:j] + c + mark[j + 1 :], rule, base[rule] * _commonness(c))
 
         for r in rd.get(ch, ()):  # homophones, one position at a time
-            for c in _by_reading().get(r, ()):
-                if c != ch and c not in simplified():
+            for c in chars_by_reading().get(r, ()):
+                if c != ch and is_cjk(c) and c not in simplified():
                     yield put(c, "homophone")
-        exact = {c for r in rd.get(ch, ()) for c in _by_reading().get(r, ())}
+        exact = {c for r in rd.get(ch, ()) for c in chars_by_reading().get(r, ())}
         for r in {fuzzy_syllable(x) for x in rd[ch]}:
-            for c in _by_fuzzy().get(r, ()):
-                if c not in exact and c not in simplified():
+            for c in chars_by_reading(fuzzy=True).get(r, ()):
+                if c not in exact and is_cjk(c) and c not in simplified():
                     yield put(c, "near_homophone")
         for c in shape_similar().get(ch, ()):
             yield put(c, "shape_similar")
