@@ -61,7 +61,7 @@ class Chunk:
 
     def row(self, i: int) -> NameRow:
         """The i-th row; a row without an id gets its line number."""
-        return (self.ids[i] or str(self.lines[i]), self.names[i], self.kinds[i], self.lines[i])
+        return (self.ids[i].strip() or str(self.lines[i]), self.names[i], self.kinds[i], self.lines[i])
 
     def after(self, line: int) -> Chunk:
         """The rows after ``line``."""
@@ -176,6 +176,14 @@ def _parse_text(default_kind: str, size: int, lines: Iterator[str], after: int) 
         yield Chunk.of(chunk)
 
 
+def _column(rows: list[list[str]], i: int, missing: str) -> list[str]:
+    """Column i of every row, ``missing`` where a row is shorter (rare: tried only then)."""
+    try:
+        return [r[i] for r in rows]
+    except IndexError:
+        return [r[i] if len(r) > i else missing for r in rows]
+
+
 def _parse_csv(path: Path, default_kind: str, size: int, lines: Iterator[str], after: int) -> Iterator[Chunk]:
     reader = csv.reader(lines)  # line numbers from reader.line_num
     header = next(reader, None)
@@ -203,8 +211,8 @@ def _parse_csv(path: Path, default_kind: str, size: int, lines: Iterator[str], a
                 at += 1 + sum(c.count("\n") for c in r)
                 lines.append(at)
         prev = end
-        short = [i for i, r in enumerate(rows) if len(r) <= i_name]
-        if short:
+        if min(map(len, rows)) <= i_name:  # blank lines, or rows too short to have a name
+            short = [i for i, r in enumerate(rows) if len(r) <= i_name]
             for i in short:
                 if any(c.strip() for c in rows[i]):
                     raise InputError(
@@ -214,9 +222,9 @@ def _parse_csv(path: Path, default_kind: str, size: int, lines: Iterator[str], a
             keep = [i for i, r in enumerate(rows) if len(r) > i_name]
             rows, lines = [rows[i] for i in keep], [lines[i] for i in keep]
         names = [r[i_name].strip() for r in rows]
-        ids = [r[i_id].strip() if len(r) > i_id else "" for r in rows] if i_id >= 0 else [""] * len(rows)
+        ids = _column(rows, i_id, "") if i_id >= 0 else [""] * len(rows)
         if i_kind >= 0:
-            kinds = [r[i_kind] if len(r) > i_kind else default_kind for r in rows]
+            kinds = _column(rows, i_kind, default_kind)
             if not _KIND_SET.issuperset(kinds):
                 kinds = [k if k in _KIND_SET else _kind(k, default_kind, path, line)
                          for k, line in zip(kinds, lines, strict=True)]

@@ -5,6 +5,8 @@ e.g. 字号「维众」与商标「微众」读音相同（wéi zhòng / wēi zh
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pypinyin import Style, lazy_pinyin
 
 from .names import CompanyName
@@ -27,6 +29,7 @@ TEMPLATES: dict[str, str] = {
 CLAUSES = {"separator": "，并以符号或空格隔开", "traditional": "，并使用繁体或异体字"}
 
 
+@lru_cache(maxsize=4096)
 def _py(text: str) -> str:
     return " ".join(p for p in lazy_pinyin(text, style=Style.TONE, errors="ignore") if p.strip())
 

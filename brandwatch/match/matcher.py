@@ -184,12 +184,12 @@ class Matcher:
 
     # -- the full path ---------------------------------------------------------
 
-    def allowlisted(self, name: str, watchlist_index: int) -> bool:
+    def allowlisted(self, name: str, watchlist_index: int, normalised: str | None = None) -> bool:
         """The name is one of the owner's own entities, or a branch of one."""
         allow = self._allow[watchlist_index]
         if not allow:
             return False
-        n = _norm_entity(name)
+        n = normalised if normalised is not None else _norm_entity(name)
         if n in allow:
             return True
         for a in allow:
@@ -212,12 +212,13 @@ class Matcher:
         if not found:
             return []
         best: dict[int, tuple[int, Hit]] = {}
-        risk = self._risk_in(name)
+        normalised = _norm_entity(name)
+        risk = self._risk_in(normalised)
         allowed: dict[int, bool] = {}
         for f in found:
             mark, wi = self.marks[f.mark_index]
             if wi not in allowed:
-                allowed[wi] = self.allowlisted(name, wi)
+                allowed[wi] = self.allowlisted(name, wi, normalised)
             if allowed[wi]:
                 continue
             score = self._score(f, mark, name, company, risk)
@@ -241,8 +242,8 @@ class Matcher:
                 best[f.mark_index] = (score, hit)
         return sorted((h for _, h in best.values()), key=lambda h: (-h.score, h.mark_id))
 
-    def _risk_in(self, name: str) -> tuple[str, ...]:
-        text = _norm_entity(name)
+    def _risk_in(self, text: str) -> tuple[str, ...]:
+        """The risk terms in a name (as normalised for the allow list)."""
         out: list[str] = []
         for t in self.risk_terms:
             if t in text and not any(t in o for o in out):

@@ -14,6 +14,7 @@ Division names come from the national administrative-division codes
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -78,6 +79,8 @@ def _table(key: str) -> _Words:
 
 def _folded(name: str) -> str:
     """Half-width brackets and NFKC per character, same length as ``name``."""
+    if unicodedata.is_normalized("NFKC", name):
+        return name.replace("(", "（").replace(")", "）")
     return "".join(c if len(c) == 1 else "?" for c in (nfkc(ch) for ch in name)).replace("(", "（").replace(
         ")", "）"
     )

@@ -18,6 +18,7 @@ hit can show the span as the registrant wrote it:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -145,11 +146,13 @@ def tokenize(name: str, start: int = 0, end: int | None = None) -> TokenizedName
         word_parts = 0
 
     run_sep = False
+    plain = unicodedata.is_normalized("NFKC", name)  # most names: no character changes
     for i in range(start, end):
-        raw = name[i]
-        ch = nfkc(raw)
-        if len(ch) != 1:
-            ch = ch[:1] if ch[:1].isalnum() else " "
+        ch = name[i]
+        if not plain:
+            ch = nfkc(ch)
+            if len(ch) != 1:
+                ch = ch[:1] if ch[:1].isalnum() else " "
         if ch.isascii() and ch.isalnum():
             if not run_chars:
                 run_start = i
