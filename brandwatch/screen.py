@@ -286,8 +286,8 @@ def _init_worker(watchlists: tuple[Watchlist, ...], risk_terms: tuple[str, ...])
 
 def _match_rows(matcher: Matcher, chunk: Chunk) -> tuple[int, list[tuple[NameRow, list[Hit]]]]:
     hits = matcher.match_many(chunk.names, chunk.kinds)
-    rows = sum(1 for n in chunk.names if n)
-    return rows, [(chunk.row(i), h) for i, h in enumerate(hits) if h]
+    rows = len(chunk.names) - chunk.names.count("")
+    return rows, [(chunk.row(i), h) for i, h in sorted(hits.items())]
 
 
 def _match_chunk(chunk: Chunk) -> tuple[int, list[tuple[NameRow, list[Hit]]]]:

@@ -175,11 +175,16 @@ class Matcher:
         """Name index → the terms that may match it (None: all of them); see prefilter.py."""
         return self._prefilter.candidates(names)
 
-    def match_many(self, names: Sequence[str], kinds: Sequence[str]) -> list[list[Hit]]:
-        """``match`` for many names, with the fast path done for all of them at once."""
-        out: list[list[Hit]] = [[] for _ in names]
+    def match_many(self, names: Sequence[str], kinds: Sequence[str]) -> dict[int, list[Hit]]:
+        """``match`` for many names at once: index → hits, for the names that have any.
+
+        The fast path runs over the whole batch; only its candidates take the full path.
+        """
+        out: dict[int, list[Hit]] = {}
         for i, terms in self._candidates(names).items():
-            out[i] = self._match(names[i], kinds[i], terms)
+            hits = self._match(names[i], kinds[i], terms)
+            if hits:
+                out[i] = hits
         return out
 
     # -- the full path ---------------------------------------------------------
