@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -295,6 +297,25 @@ def _match_chunk(chunk: Chunk) -> tuple[int, list[tuple[NameRow, list[Hit]]]]:
     return _match_rows(_worker_matcher, chunk)
 
 
+@contextmanager
+def _batch_gc() -> Iterator[None]:
+    """Collect cycles rarely while screening.
+
+    A screen allocates millions of short-lived rows that reference counting
+    frees at once; the cyclic collector would otherwise walk them (and the
+    matcher's large tables) thousands of times for nothing: about a quarter
+    of the run. Collection still happens, every 200,000 allocations.
+    """
+    old = gc.get_threshold()
+    gc.freeze()  # what exists now (the matcher's tables) is never walked again
+    gc.set_threshold(200_000, old[1], old[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
+
+
 def screen(chunks: Iterable[Chunk], out: IO[str], matcher: Matcher, workers: int = 1) -> ScreenSummary:
     """Match every row and write the hits as CSV to ``out`` (header included)."""
     writer = csv.writer(out)
@@ -313,8 +334,9 @@ def screen(chunks: Iterable[Chunk], out: IO[str], matcher: Matcher, workers: int
                 writer.writerow(hit_row(row, h))
 
     if workers <= 1:
-        for chunk in chunks:
-            emit(_match_rows(matcher, chunk))
+        with _batch_gc():
+            for chunk in chunks:
+                emit(_match_rows(matcher, chunk))
         return summary
     with ProcessPoolExecutor(workers, initializer=_init_worker,
                              initargs=(matcher.watchlists, matcher.risk_terms)) as pool:
