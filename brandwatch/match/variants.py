@@ -21,6 +21,7 @@ from pypinyin import lazy_pinyin
 from .tables import (
     DIGIT_LOOKALIKES,
     chars_by_reading,
+    common_words,
     fuzzy_syllable,
     is_cjk,
     mark_reading,
@@ -44,13 +45,25 @@ class Variant:
 
 
 @cache
+def _word_counts() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for word in common_words():
+        for ch in word:
+            counts[ch] = counts.get(ch, 0) + 1
+    return counts
+
+
+@cache
 def _commonness(ch: str) -> float:
-    """1.0 for GB2312 level 1, 0.8 level 2, 0.4 any other character."""
+    """How familiar a character is, 0.4–1.0: its GB2312 level (level 1 holds the
+    3,755 common characters, level 2 the next 3,008), then how many common words
+    it appears in (维 in 维护, 维持, 思维 … comes before 嵬)."""
     try:
         b = ch.encode("gb2312")
     except UnicodeEncodeError:
         return 0.4
-    return 1.0 if b[0] < 0xD8 else 0.8
+    tier = 0.9 if b[0] < 0xD8 else 0.7
+    return tier + 0.1 * min(1.0, _word_counts().get(ch, 0) / 200)
 
 
 def _cjk_variants(mark: str, mark_name: str) -> Iterator[Variant]:
@@ -119,7 +132,7 @@ def generate_variants(terms: tuple[str, ...] | str, limit: int | None = 50) -> l
     if isinstance(terms, str):
         terms = (terms,)
     best: dict[str, Variant] = {}
-    for term in terms:
+    for k, term in enumerate(terms):
         text = term.strip()
         if not text:
             continue
@@ -129,9 +142,11 @@ def generate_variants(terms: tuple[str, ...] | str, limit: int | None = 50) -> l
             gen = _latin_variants(text)
         else:
             continue
+        weight = 1.0 if k == 0 else 0.95  # the mark's own name first, then its aliases
         for v in gen:
             if v.text in terms:
                 continue
+            v = Variant(v.text, v.rule, round(v.score * weight, 2))
             if v.text not in best or v.score > best[v.text].score:
                 best[v.text] = v
     ranked = sorted(best.values(), key=lambda v: (-v.score, v.rule, v.text))
