@@ -48,6 +48,10 @@ MUST_REPORT = [
     ("Alipy钱包", "app", "alipay", "misspelling"),
     ("ＡＬＩＰＡＹ", "app", "alipay", "contains"),  # full-width
     ("We Bank借钱", "app", "weizhong", "separator"),
+    ("WeizhongBank", "app", "weizhong", "pinyin"),  # pinyin beside an English word
+    ("weizhong666客服", "account", "weizhong", "pinyin"),  # pinyin beside digits
+    ("微3众", "app", "weizhong", "separator"),
+    ("招行客服热线", "account", "cmb", "contains"),
 ]
 
 MUST_NOT = [
@@ -76,6 +80,8 @@ MUST_NOT = [
     ("招商银行股份有限公司北京分行", "company"),
     ("招商银行股份有限公司深圳南山支行", "company"),
     ("支付宝(中国)网络技术有限公司", "company"),
+    ("招商银行股份有限公司信用卡中心", "company"),  # a unit of the allowlisted entity
+    ("微山县众合商贸", "company"),
     # Latin words that are not the alias
     ("Webex官方版", "app"),
     ("WeWork助手", "app"),

@@ -95,6 +95,7 @@ class Matcher:
         ]
         parts = company_parts()
         self._branches = parts["branches"]
+        self._forms = tuple(f for f in parts["forms"] if f.endswith(("公司", "企业", "合伙）", "事务所")))
         self._finance = parts["finance_words"]
         self._unrelated = parts["unrelated_words"]
         self._common = common_words()
@@ -198,7 +199,11 @@ class Matcher:
         if n in allow:
             return True
         for a in allow:
-            if n.startswith(a) and any(n.endswith(b) for b in self._branches):
+            if not n.startswith(a):
+                continue
+            # the full registered name of the owner's entity, then anything (招商银行股份有限公司
+            # 信用卡中心): a unit of the entity; a short name (奇富科技) only with a branch suffix
+            if a.endswith(self._forms) or n.endswith(self._branches):
                 return True
         return False
 

@@ -101,6 +101,35 @@ def pinyin_syllables(run: str) -> list[tuple[int, int, str]] | None:
     return out
 
 
+_PIECES = re.compile(r"[A-Za-z]+|[0-9]+")
+
+
+def pinyin_pieces(run: str) -> list[list[tuple[int, int, str]] | None]:
+    """A run of ASCII letters and digits as pinyin pieces: syllables, or None where a
+    piece is not pinyin (digits, or an English word: WeizhongBank, weizhong666)."""
+    out: list[list[tuple[int, int, str]] | None] = []
+    for m in _PIECES.finditer(run):
+        piece = m.group()
+        segs = pinyin_syllables(piece) if piece.isalpha() else None
+        if segs is None and piece.isalpha() and not (piece.islower() or piece.isupper()):
+            # mixed case that is not all pinyin: keep the capitalised parts that are
+            for part in _CAMEL.finditer(piece):
+                sub = _segment(part.group().lower())
+                k = m.start() + part.start()
+                out.append(None if sub is None else _spans(k, sub))
+            continue
+        out.append(None if segs is None else [(m.start() + a, m.start() + b, x) for a, b, x in segs])
+    return out
+
+
+def _spans(offset: int, segs: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    out = []
+    for s in segs:
+        out.append((offset, offset + len(s), s))
+        offset += len(s)
+    return out
+
+
 def tokenize(name: str, start: int = 0, end: int | None = None) -> TokenizedName:
     """Tokens and Latin words of ``name[start:end]``; offsets stay those of ``name``."""
     end = len(name) if end is None else end
@@ -125,14 +154,15 @@ def tokenize(name: str, start: int = 0, end: int | None = None) -> TokenizedName
             return
         run = "".join(run_chars)
         nonlocal sep
-        first = True
-        segs = pinyin_syllables(run) if run.isascii() and run.isalpha() else None
-        if segs is not None:
-            for a, b, syl in segs:
-                tokens.append(Token(run_start + a, run_start + b, syl, "syllable", first and run_sep))
-                first = False
-        else:
-            sep = True  # digits or a non-pinyin word stand between characters like any separator (微3众)
+        broken = run_sep
+        for piece in pinyin_pieces(run):
+            if piece is None:  # digits or a non-pinyin word stand between characters like any separator (微3众)
+                broken = True
+                continue
+            for a, b, syl in piece:
+                tokens.append(Token(run_start + a, run_start + b, syl, "syllable", broken))
+                broken = False
+        sep = broken
         run_chars = []
         run_start = -1
 
