@@ -18,6 +18,8 @@ MUST_REPORT = [
     ("微重", "app", "weizhong", "homophone"),  # 重 zhong/chong
     ("招商银杭", "app", "cmb", "homophone"),  # 行 hang/xing
     ("郑州市维众法律咨询有限公司", "company", "weizhong", "homophone"),
+    ("武汉维中信用管理有限公司", "company", "weizhong", "homophone"),  # 中信 is a word, but so is 信用
+    ("维中信用修复", "account", "weizhong", "homophone"),
     ("支伏宝信用管理（北京）集团有限公司", "company", "alipay", "homophone"),
     # near-homophones
     ("维宗", "app", "weizhong", "near_homophone"),
@@ -74,6 +76,9 @@ MUST_NOT = [
     ("湖北华信科技有限公司", "company"),
     # a common word with its own meaning that sounds like a mark
     ("华北制药股份有限公司", "company"),
+    # sounds that line up only across two words of the name
+    ("北汽福田汽车股份有限公司", "company"),
+    ("财富奇迹", "app"),
     # the owner's allowlisted entities and their branches
     ("深圳前海微众银行股份有限公司", "company"),
     ("招商银行股份有限公司", "company"),

@@ -312,12 +312,12 @@ class Matcher:
                 else:
                     rule = window_rule(rel)
                     if rule is not None:
-                        self._add(term, window, rel, rule, out, tokens, i)
+                        self._add(term, window, rel, rule, out, tokens, i, trade_end)
                 # reordered: the mark's own characters in another order (众微)
                 if m <= 3 and all(t.kind == "cjk" for t in window):
                     vals = "".join(t.value for t in window)
                     if (vals != term.text and sorted(vals) == sorted(term.text)
-                            and not self._splits_a_word(tokens, i, m, None)):
+                            and not self._splits_a_word(tokens, i, m, None, trade_end)):
                         out.append(self._found(term, window, "reordered", "", None))
             # insertion: one character inside the mark (微和众)
             if i + m + 1 <= n:
@@ -330,7 +330,7 @@ class Matcher:
                             break
 
     def _add(self, term: CjkTerm, window: Sequence[Token], rel: list[str], rule: str, out: list[_Found],
-             tokens: Sequence[Token], i: int) -> None:
+             tokens: Sequence[Token], i: int, trade_end: int) -> None:
         if rule in ("homophone", "near_homophone") and not any(r in (SAME, VARIANT) for r in rel):
             word = "".join(t.value for t in window)
             if word in self._common:
@@ -338,7 +338,8 @@ class Matcher:
             detail = "no_same"
         else:
             detail = ""
-        if rule not in ("contains", "traditional", "separator") and self._splits_a_word(tokens, i, len(window), rel):
+        if rule not in ("contains", "traditional", "separator") and self._splits_a_word(
+                tokens, i, len(window), rel, trade_end):
             return
         if rule == "shape_similar":
             detail = "".join(
@@ -346,16 +347,28 @@ class Matcher:
             )
         out.append(self._found(term, window, rule, detail, rel))
 
-    def _splits_a_word(self, tokens: Sequence[Token], i: int, m: int, rel: Sequence[str] | None) -> bool:
+    def _splits_a_word(self, tokens: Sequence[Token], i: int, m: int, rel: Sequence[str] | None,
+                       trade_end: int = -1) -> bool:
         """A common word runs across the window's edge through a character that is not the mark's own.
 
         An imitation is read as a unit; sounds that only line up across two
         words of the name (北汽福田 for 奇富, 财富奇迹 for 奇富 reordered) are not
-        one. A word that runs over the mark's own characters (昭商银行贷款:
-        银行贷款) does not count: those characters are the mark's, whatever follows.
+        one. It does not count when
+        - the word runs over the mark's own characters (昭商银行贷款: 银行贷款):
+          those characters are the mark's, whatever follows;
+        - the characters outside the window also start (or end) a common word
+          of their own, so the name reads either way (维中信用: 中信 or 信用);
+        - the word crosses from the 字号 into the industry (``trade_end``, an offset).
         ``rel`` says how each window position relates; None means none is the mark's own.
         """
         n = len(tokens)
+        common = self._common
+
+        def word(a: int, b: int) -> bool:
+            part = tokens[a:b]
+            return 0 <= a and b <= n and all(t.kind == "cjk" for t in part) and (
+                "".join(t.value for t in part) in common)
+
         for edge in (i, i + m):  # a word starting before an edge and ending after it
             for size in (2, 3, 4):
                 for s in range(max(0, edge - size + 1), edge):
@@ -365,9 +378,15 @@ class Matcher:
                     inside = range(max(s, i), min(e, i + m))
                     if rel is not None and all(rel[k - i] in (SAME, VARIANT) for k in inside):
                         continue
-                    part = tokens[s:e]
-                    if all(t.kind == "cjk" for t in part) and "".join(t.value for t in part) in self._common:
-                        return True
+                    if tokens[s].start < trade_end <= tokens[e - 1].start:
+                        continue
+                    if not word(s, e):
+                        continue
+                    if edge == i + m and any(word(edge, edge + k) for k in (2, 3, 4)):
+                        continue
+                    if edge == i and any(word(edge - k, edge) for k in (2, 3, 4)):
+                        continue
+                    return True
         return False
 
     def _found(self, term: CjkTerm, window: Sequence[Token], rule: str, detail: str,
