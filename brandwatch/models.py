@@ -53,3 +53,36 @@ class Hit:
     def rule(self) -> str:
         """The rules joined for one-column output, e.g. ``homophone+separator``."""
         return "+".join(self.rules)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One fetched response, kept byte for byte as evidence (a WARC record)."""
+
+    request_url: str
+    final_url: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    fetched_at: str  # UTC, ISO 8601 with Z
+
+    @property
+    def sha256(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(self.body).hexdigest()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One thing a source showed: a registered company, an app, an account."""
+
+    source: str  # the configured source's name
+    key: str  # stable within the source: credit code, bundle id, URL
+    kind: str  # company | app | account
+    name: str
+    url: str = ""
+    fields: tuple[tuple[str, str], ...] = ()  # the source's own fields: 统一社会信用代码, 法定代表人 …
+
+    def field(self, name: str, default: str = "") -> str:
+        return dict(self.fields).get(name, default)

@@ -16,6 +16,8 @@ FORBIDDEN = {
     "match": {"config", "screen", "cli", "demo"},
     "config.py": {"match", "screen", "cli", "demo"},
     "screen.py": {"cli", "demo"},
+    "store.py": {"match", "config", "screen", "cli", "demo", "captures"},
+    "captures.py": {"match", "config", "screen", "cli", "demo", "store"},
 }
 
 

@@ -1,0 +1,103 @@
+"""Captures kept byte for byte: WARC files beside the database (warcio).
+
+Every fetched response that produced a listing is appended, as a WARC
+``response`` record with its HTTP status line and headers, to the day's file
+``<captures dir>/YYYY-MM-DD.warc.gz`` (one gzip member per record, so a record
+can be read on its own from its offset). The store keeps the file, offset and
+length of each record and the body's SHA-256; :func:`read_capture` gives the
+record back and checks the hash, so a changed byte is caught.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from .errors import BrandwatchError
+from .models import Capture
+
+
+class CaptureError(BrandwatchError):
+    """A kept capture is missing or no longer matches its hash."""
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+class CaptureArchive:
+    """The folder of WARC files for one store."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+
+    def append(self, capture: Capture) -> tuple[str, int, int]:
+        """Write one record; returns (file name, offset, length) for the store."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"{capture.fetched_at[:10]}.warc.gz"
+        buf = io.BytesIO()
+        writer = WARCWriter(buf, gzip=True)
+        http_headers = StatusAndHeaders(
+            f"{capture.status} {_reason(capture.status)}", list(capture.headers), protocol="HTTP/1.1"
+        )
+        record = writer.create_warc_record(
+            capture.final_url or capture.request_url,
+            "response",
+            payload=io.BytesIO(capture.body),
+            http_headers=http_headers,
+            warc_headers_dict={
+                "WARC-Date": capture.fetched_at,
+                "WARC-Payload-Digest": "sha256:" + capture.sha256,
+                "WARC-Target-URI": capture.final_url or capture.request_url,
+                **({"WARC-Refers-To-Target-URI": capture.request_url}
+                   if capture.request_url != capture.final_url else {}),
+            },
+        )
+        writer.write_record(record)
+        data = buf.getvalue()
+        path = self.folder / name
+        with open(path, "ab") as f:
+            offset = f.tell()
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        return name, offset, len(data)
+
+    def read(self, name: str, offset: int, length: int, sha256: str | None = None) -> Capture:
+        """The capture stored at (file, offset, length); CaptureError if it is gone or changed."""
+        path = self.folder / name
+        try:
+            with open(path, "rb") as f:
+                f.seek(offset)
+                data = f.read(length)
+        except OSError as e:
+            raise CaptureError(f"{path}: cannot read the capture ({e.strerror})") from None
+        try:
+            record = next(iter(ArchiveIterator(io.BytesIO(data))))
+            body = record.content_stream().read()
+        except Exception as e:  # warcio raises several kinds on damaged data
+            raise CaptureError(f"{path} at byte {offset}: the WARC record is damaged ({e})") from None
+        if sha256 is not None and hashlib.sha256(body).hexdigest() != sha256:
+            raise CaptureError(f"{path} at byte {offset}: the body no longer matches its SHA-256 {sha256}")
+        headers = tuple((k, v) for k, v in record.http_headers.headers) if record.http_headers else ()
+        status = int(record.http_headers.get_statuscode()) if record.http_headers else 0
+        return Capture(
+            request_url=record.rec_headers.get_header("WARC-Refers-To-Target-URI")
+            or record.rec_headers.get_header("WARC-Target-URI"),
+            final_url=record.rec_headers.get_header("WARC-Target-URI"),
+            status=status,
+            headers=headers,
+            body=body,
+            fetched_at=record.rec_headers.get_header("WARC-Date"),
+        )

@@ -1,0 +1,130 @@
+"""The SQLite store: migrations, listings with history, hits that keep decisions, crash safety."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from brandwatch.models import Hit, Listing
+from brandwatch.store import MIGRATIONS, Store, StoreError
+
+
+def listing(name: str, status: str = "存续", key: str = "91420100MA4K0000X1") -> Listing:
+    return Listing("gsxt", key, "company", name, fields=(("status", status), ("统一社会信用代码", key)))
+
+
+def hit(mark_id: str = "weizhong", score: int = 90) -> Hit:
+    return Hit(mark_id, "微众", "owner", score, "high", ("contains",), "微众", "字号「微众」包含商标「微众」")
+
+
+def test_migrations_apply_once(tmp_path):
+    path = tmp_path / "bw.db"
+    with Store(path) as s:
+        assert s.version == len(MIGRATIONS)
+        assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with Store(path) as s:  # reopening applies nothing twice
+        assert s.version == len(MIGRATIONS)
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "bw.db"
+    with Store(path) as s:
+        s.db.execute("PRAGMA user_version = 99")
+    with pytest.raises(StoreError, match="schema version 99 is newer than this brandwatch knows"):
+        Store(path)
+
+
+def test_not_a_database(tmp_path):
+    path = tmp_path / "bw.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not a brandwatch database"):
+        Store(path)
+
+
+# (name, status) seen in order → the changes recorded
+HISTORY = [
+    ([("湖北微众森态信息科技集团有限公司", "存续")], []),
+    ([("湖北微众森态信息科技集团有限公司", "存续")] * 3, []),
+    ([("湖北微众森态信息科技集团有限公司", "存续"), ("湖北森态信息科技集团有限公司", "存续")],
+     [("name", "湖北微众森态信息科技集团有限公司", "湖北森态信息科技集团有限公司")]),
+    ([("湖北微众森态信息科技集团有限公司", "存续"), ("湖北微众森态信息科技集团有限公司", "注销")],
+     [("status", "存续", "注销")]),
+]
+
+
+@pytest.mark.parametrize(("seen", "changes"), HISTORY)
+def test_listing_history(tmp_path, seen, changes):
+    with Store(tmp_path / "bw.db") as s:
+        ids = {s.save_listing(listing(n, st)).id for n, st in seen}
+        assert len(ids) == 1
+        got = [(c["field"], c["old"], c["new"]) for c in s.listing_changes(ids.pop())]
+        assert got == changes
+        assert s.counts()["listings"] == 1
+
+
+def test_recrawl_keeps_decisions_and_adds_nothing(tmp_path):
+    with Store(tmp_path / "bw.db") as s:
+        lid = s.save_listing(listing("湖北微众森态信息科技集团有限公司")).id
+        assert s.save_hits(lid, [hit()]) == 1
+        (h,) = s.hits()
+        s.set_hit_status(h["id"], "confirmed", notes="发函")
+        before = s.counts()
+        lid2 = s.save_listing(listing("湖北微众森态信息科技集团有限公司")).id
+        assert lid2 == lid
+        assert s.save_hits(lid, [hit(score=95)]) == 0
+        (h,) = s.hits()
+        assert (h["status"], h["notes"], h["score"]) == ("confirmed", "发函", 95)
+        assert s.counts() == before
+
+
+def test_runs(tmp_path):
+    with Store(tmp_path / "bw.db") as s:
+        rid = s.start_run("gsxt")
+        s.finish_run(rid, "blocked", pages=1, errors=1, message="HTTP 521 challenge")
+        (run,) = s.runs("gsxt")
+        assert (run["outcome"], run["pages"], run["message"]) == ("blocked", 1, "HTTP 521 challenge")
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from brandwatch.models import Hit, Listing
+    from brandwatch.store import Store
+    s = Store(sys.argv[1])
+    h = Hit("weizhong", "微众", "o", 90, "high", ("contains",), "微众", "x")
+    i = 0
+    while True:
+        i += 1
+        with s.transaction():
+            lid = s.save_listing(Listing("src", str(i % 500), "company", f"微众{i % 500}科技有限公司")).id
+            s.save_hits(lid, [h])
+        if i == 200:
+            print("ready", flush=True)
+    """
+)
+
+
+def test_kill_9_during_writes_loses_nothing(tmp_path):
+    path = tmp_path / "bw.db"
+    with Store(path) as s:  # a decision made before the crash
+        lid = s.save_listing(Listing("src", "1", "company", "微众1科技有限公司")).id
+        s.save_hits(lid, [hit()])
+        s.set_hit_status(s.hits()[0]["id"], "confirmed")
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    time.sleep(0.3)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    with Store(path) as s:
+        assert s.integrity_ok()
+        rows = s.db.execute("SELECT source, key, count(*) FROM listings GROUP BY source, key HAVING count(*) > 1")
+        assert rows.fetchall() == []
+        assert s.counts()["listings"] <= 500 and s.counts()["hits"] == s.counts()["listings"]
+        (h,) = [x for x in s.hits() if x["key"] == "1"]
+        assert h["status"] == "confirmed"
