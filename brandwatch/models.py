@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Literal
 
 Kind = Literal["company", "app", "account"]
@@ -86,3 +87,8 @@ class Listing:
 
     def field(self, name: str, default: str = "") -> str:
         return dict(self.fields).get(name, default)
+
+
+def utc_now() -> str:
+    """Now in UTC, ISO 8601 with a Z, to the microsecond."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -22,25 +22,19 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from .errors import BrandwatchError
-from .models import Capture, Hit, Listing
+from .models import Capture, Hit, Listing, utc_now
 
 SCHEMA_VERSION = 1
 
 
 class StoreError(BrandwatchError):
     """The database cannot be opened or is not a brandwatch store."""
-
-
-def utc_now() -> str:
-    """Now in UTC, ISO 8601 with a Z, to the microsecond."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _v1(db: sqlite_utils.Database) -> None:

@@ -17,6 +17,7 @@ FORBIDDEN = {
     "config.py": {"match", "screen", "cli", "demo"},
     "screen.py": {"cli", "demo"},
     "store.py": {"match", "config", "screen", "cli", "demo", "captures"},
+    "fetch.py": {"match", "config", "screen", "cli", "demo", "store"},
     "captures.py": {"match", "config", "screen", "cli", "demo", "store"},
 }
 
