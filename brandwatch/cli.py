@@ -143,6 +143,93 @@ def variants(ctx: click.Context, mark: str, watchlists: str | None, limit: int, 
             click.echo(f"{rank}\t{v.text}\t{v.rule}\t{v.score:.0f}")
 
 
+def _setup_logging(log_format: str) -> None:
+    import logging
+
+    from .logs import JsonFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if log_format == "json"
+                         else logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    root = logging.getLogger("brandwatch")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+
+
+_log_option = click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                           help="Logs on stderr: for people, or one JSON object a line (Chinese kept as is).")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run every enabled source once and exit (for cron, and for testing).")
+@click.option("--source", "only", default=None, help="With --once: only this source (even if disabled).")
+@_log_option
+@click.pass_context
+def run(ctx: click.Context, once: bool, only: str | None, log_format: str) -> None:
+    """Crawl the configured sources: on their schedules (the daemon), or --once."""
+    from .scheduler import build_context, run_once, serve
+
+    if only and not once:
+        raise click.UsageError("--source goes with --once")
+    _setup_logging(log_format)
+    config = load_config(ctx.obj["config"])
+    context = build_context(config, ctx.obj["config"])
+    if not once:
+        serve(context)
+        return
+    for r in run_once(context, only):
+        click.echo(f"{r.source}\t{r.outcome}\t{r.pages} pages\t{r.listings} listings\t{r.new_hits} new hits"
+                   + (f"\t{r.message}" if r.message else ""))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Per source: the last run, its outcome and counts, blocked state and the next run."""
+    from .scheduler import build_context, source_status
+
+    config = load_config(ctx.obj["config"])
+    rows = source_status(build_context(config, ctx.obj["config"]))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for row in rows:
+        last = row["last_run"]
+        what = (f"last {last['started_at']} {last['outcome']}: {last['pages']} pages, {last['listings']} listings,"
+                f" {last['new_hits']} new hits, {last['errors']} errors" if last else "never run")
+        flags = " BLOCKED" if row["blocked"] else ""
+        flags += f" (paused until {row['paused_until']})" if row["paused_until"] else ""
+        flags += "" if row["enabled"] else " (disabled)"
+        click.echo(f"{row['source']} [{row['type']}]{flags}: {what}; next {row['next_run'] or '-'}")
+        if last and last["message"]:
+            click.echo(f"    {last['message']}")
+
+
+@main.command(name="import")
+@click.option("--source", "source_name", required=True, help="The configured source the pages come from (gsxt).")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def import_(ctx: click.Context, source_name: str, files: tuple[str, ...]) -> None:
+    """Import pages a person saved from a browser (e.g. gsxt behind its captcha) as evidence."""
+    from .captures import CaptureArchive
+    from .models import utc_now
+    from .pipeline import import_files
+    from .scheduler import build_context, database_lock
+    from .store import Store
+
+    config = load_config(ctx.obj["config"])
+    context = build_context(config, ctx.obj["config"])
+    found = [src for spec, src in context.sources if spec.name == source_name]
+    if not found:
+        names = ", ".join(spec.name for spec, _ in context.sources) or "none"
+        raise click.UsageError(f"--source {source_name}: no such source in config.yaml (sources: {names})")
+    with database_lock(Path(config.database)), Store(config.database) as store:
+        r = import_files([Path(f) for f in files], found[0], store=store, archive=CaptureArchive(config.captures_dir),
+                         matcher=context.matcher, fetched_at=utc_now())
+    click.echo(f"imported {r.pages} file(s): {r.listings} listings, {r.new_hits} new hits")
+
+
 @main.command()
 @_watchlists_option
 @click.pass_context

@@ -7,13 +7,14 @@ Every error names the file, the key path and the fix, for example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 from .models import Mark, Watchlist
@@ -63,9 +64,105 @@ class MatcherSpec(_Strict):
     _check_terms = field_validator("risk_terms", "extra_risk_terms", mode="before")(_strings)
 
 
+_EVERY = re.compile(r"^(\d+)\s*([smhd])$")
+
+
+class ScheduleSpec(_Strict):
+    """When a source runs: a crontab line (``0 3 * * *``) or an interval (``6h``, ``30m``, ``1d``)."""
+
+    cron: str | None = None
+    every: str | None = None
+    jitter: int = Field(300, ge=0, le=86400, description="seconds of random delay, spreading the load")
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(value)
+            except ValueError as e:
+                raise ValueError(f"is not a crontab line ({e}); e.g. '0 3 * * *'") from None
+        return value
+
+    @field_validator("every")
+    @classmethod
+    def _every(cls, value: str | None) -> str | None:
+        if value is not None and not _EVERY.match(value.strip()):
+            raise ValueError("must be a number and a unit s, m, h or d, e.g. '6h'")
+        return value
+
+    @model_validator(mode="after")
+    def _one(self) -> ScheduleSpec:
+        if (self.cron is None) == (self.every is None):
+            raise ValueError("give exactly one of cron or every")
+        return self
+
+    @property
+    def seconds(self) -> int | None:
+        if self.every is None:
+            return None
+        m = _EVERY.match(self.every.strip())
+        assert m
+        return int(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+class FetchSpec(_Strict):
+    contact: str = Field("", description="a URL or e-mail put in the User-Agent, so sites can reach you")
+    timeout: float = Field(20.0, gt=0, le=300)
+    max_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    max_tries: int = Field(4, ge=1, le=10)
+    hosts: dict[str, float] = Field({}, description="host → seconds between requests (unknown hosts: 3)")
+    proxies: dict[str, str] = {}
+
+    @field_validator("hosts")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        for host, seconds in value.items():
+            if seconds < 0:
+                raise ValueError(f"{host}: seconds between requests must not be negative")
+        return value
+
+
+class SourceSpec(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    type: str
+    enabled: bool = True
+    schedule: ScheduleSpec | None = None
+    variants: int = Field(5, ge=0, le=100, description="top look-alike variants per mark searched too")
+    queries: list[str] | None = None
+    options: dict[str, Any] = {}
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        from .sources import SOURCE_TYPES
+
+        if value not in SOURCE_TYPES:
+            raise ValueError(f"is not a source type; use one of {', '.join(sorted(SOURCE_TYPES))}")
+        return value
+
+
 class ConfigSpec(_Strict):
     watchlists: str = "watchlists"
+    database: str = "brandwatch.db"
+    captures: str = Field("", description="folder of WARC captures (default: captures/ beside the database)")
     matcher: MatcherSpec = MatcherSpec()
+    fetch: FetchSpec = FetchSpec()
+    sources: list[SourceSpec] = []
+
+    @model_validator(mode="after")
+    def _unique_sources(self) -> ConfigSpec:
+        names = [s.name for s in self.sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"sources: the name {dupes[0]!r} is used twice; source names must be unique")
+        return self
+
+    @property
+    def captures_dir(self) -> Path:
+        return Path(self.captures) if self.captures else Path(self.database).parent / "captures"
 
 
 def _where(loc: Iterable[Any]) -> str:
@@ -161,9 +258,28 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> ConfigSpec:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be a mapping of keys (see the commented config.yaml)")
     try:
-        return ConfigSpec.model_validate(data)
+        config = ConfigSpec.model_validate(data)
     except ValidationError as e:
         raise _explain(path, e) from None
+    build_sources(config, path)  # each source's options, checked by its type
+    return config
+
+
+def build_sources(config: ConfigSpec, path: Path | str = DEFAULT_CONFIG) -> list[tuple[SourceSpec, Any]]:
+    """(spec, source adapter) for every configured source; errors name sources[i].options.KEY."""
+    from .sources import SOURCE_TYPES
+
+    out = []
+    for i, spec in enumerate(config.sources):
+        kind = SOURCE_TYPES[spec.type]
+        try:
+            options = kind.Options.model_validate(spec.options)
+        except ValidationError as e:
+            err = _explain(Path(path), e)
+            lines = [line.replace(f"{path}: ", f"{path}: sources[{i}].options.", 1) for line in str(err).splitlines()]
+            raise ConfigError("\n".join(lines)) from None
+        out.append((spec, kind(spec.name, options)))
+    return out
 
 
 def risk_terms(config: ConfigSpec) -> tuple[str, ...]:

@@ -206,6 +206,13 @@ class Store:
         )
         return int(cur.lastrowid)
 
+    def find_capture(self, sha256: str, final_url: str) -> int | None:
+        """The capture already kept of these very bytes from this URL, if any."""
+        row = self.db.execute(
+            "SELECT id FROM captures WHERE sha256 = ? AND final_url = ? ORDER BY id LIMIT 1", [sha256, final_url]
+        ).fetchone()
+        return int(row[0]) if row else None
+
     def capture(self, capture_id: int) -> dict[str, Any] | None:
         rows = self._rows("SELECT * FROM captures WHERE id = ?", [capture_id])
         return rows[0] if rows else None

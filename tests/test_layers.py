@@ -17,6 +17,9 @@ FORBIDDEN = {
     "config.py": {"match", "screen", "cli", "demo"},
     "screen.py": {"cli", "demo"},
     "store.py": {"match", "config", "screen", "cli", "demo", "captures"},
+    "sources": {"match", "config", "screen", "cli", "demo", "store", "fetch", "pipeline", "scheduler", "captures"},
+    "pipeline.py": {"cli", "scheduler", "demo", "config"},
+    "scheduler.py": {"cli", "demo"},
     "fetch.py": {"match", "config", "screen", "cli", "demo", "store"},
     "captures.py": {"match", "config", "screen", "cli", "demo", "store"},
 }

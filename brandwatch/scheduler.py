@@ -1,0 +1,206 @@
+"""The daemon: each source on its own schedule (APScheduler 3), and ``run --once``.
+
+*When* is a trigger built from config (a crontab line or an interval, with
+jitter); *how* is a thread pool (one job per source at a time, coalesced,
+with a misfire grace time); *where* is memory: the schedule is config, and
+what ran is in the store. A failing job is logged and recorded, never allowed
+to stop the others. SIGTERM and SIGINT stop the daemon cleanly: running jobs
+finish their current page (each page is one transaction), and the next start
+resumes. One daemon per database: a lock file beside it.
+
+A source that meets an anti-bot wall is paused, 1 h after the first blocked
+run, doubling with each blocked run after it, up to 7 days.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .captures import CaptureArchive
+from .config import ConfigSpec, SourceSpec, build_sources, load_watchlists, risk_terms
+from .errors import BrandwatchError
+from .fetch import Fetcher, FetchPolicy, HostLimiter
+from .match import Matcher
+from .pipeline import RunResult, run_source, search_queries
+from .sources import SourceType
+from .store import Store
+
+log = logging.getLogger("brandwatch")
+
+PAUSE_FIRST = timedelta(hours=1)
+PAUSE_MAX = timedelta(days=7)
+
+
+class LockedError(BrandwatchError):
+    """Another brandwatch daemon or run holds this database."""
+
+
+@contextmanager
+def database_lock(database: Path) -> Iterator[None]:
+    """One writer process per database (the lock dies with the process, even on kill -9)."""
+    path = Path(str(database) + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockedError(f"{database}: another brandwatch run holds {path}; stop it first") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class Context:
+    config: ConfigSpec
+    matcher: Matcher
+    sources: list[tuple[SourceSpec, SourceType]]
+    limiter: HostLimiter
+    policy: FetchPolicy
+    queries_cache: dict[int, list[str]]
+
+    def queries(self, spec: SourceSpec) -> list[str]:
+        if spec.queries is not None:
+            return list(spec.queries)
+        if spec.variants not in self.queries_cache:
+            self.queries_cache[spec.variants] = search_queries(self.matcher.watchlists, spec.variants)
+        return self.queries_cache[spec.variants]
+
+
+def build_context(config: ConfigSpec, config_path: Path | str = "config.yaml") -> Context:
+    matcher = Matcher(load_watchlists(config.watchlists), risk_terms(config))
+    f = config.fetch
+    policy = FetchPolicy(contact=f.contact, timeout=f.timeout, max_bytes=f.max_bytes, max_tries=f.max_tries,
+                         host_intervals=dict(f.hosts), proxies=dict(f.proxies) or None)
+    return Context(config, matcher, build_sources(config, config_path), HostLimiter(policy), policy, {})
+
+
+def paused_until(store: Store, source: str, now: datetime | None = None) -> datetime | None:
+    """When a blocked source may run again, or None if it is not paused."""
+    blocked = 0
+    last_end = ""
+    for run in store.runs(source, limit=20):
+        if run["outcome"] == "running":
+            continue
+        if run["outcome"] != "blocked":
+            break
+        blocked += 1
+        last_end = last_end or (run["ended_at"] or run["started_at"])
+    if not blocked:
+        return None
+    pause = min(PAUSE_FIRST * 2 ** (blocked - 1), PAUSE_MAX)
+    until = datetime.fromisoformat(last_end.replace("Z", "+00:00")) + pause
+    return until if until > (now or datetime.now(UTC)) else None
+
+
+def run_one(ctx: Context, spec: SourceSpec, source: SourceType, *, force: bool = False) -> RunResult | None:
+    """One run of one source in its own store connection; None when paused (blocked)."""
+    with Store(ctx.config.database) as store:
+        until = paused_until(store, spec.name)
+        if until and not force:
+            log.info("%s: paused after being blocked, until %s", spec.name, until.isoformat())
+            return None
+        fetcher = Fetcher(ctx.policy, limiter=ctx.limiter)
+        archive = CaptureArchive(ctx.config.captures_dir)
+        result = run_source(source, ctx.queries(spec), fetcher=fetcher, store=store, archive=archive,
+                            matcher=ctx.matcher)
+    log.info("%s: %s, %d pages, %d listings, %d new hits%s", spec.name, result.outcome, result.pages,
+             result.listings, result.new_hits, f" ({result.message})" if result.message else "")
+    return result
+
+
+def run_once(ctx: Context, only: str | None = None) -> list[RunResult]:
+    """Every enabled source once, one after another; a blocked source stays paused
+    unless it is named (``--source``), which runs it even if disabled."""
+    names = [spec.name for spec, _ in ctx.sources]
+    if only is not None and only not in names:
+        raise BrandwatchError(f"--source {only}: no such source in config.yaml; sources are: {', '.join(names)}")
+    out = []
+    with database_lock(Path(ctx.config.database)):
+        for spec, source in ctx.sources:
+            if (only is None and not spec.enabled) or (only is not None and spec.name != only):
+                continue
+            try:
+                result = run_one(ctx, spec, source, force=only is not None)
+            except Exception:  # one source's failure never stops the others
+                log.exception("%s: the run failed", spec.name)
+                continue
+            if result is not None:
+                out.append(result)
+    return out
+
+
+def trigger_for(spec: SourceSpec) -> Any:
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    schedule = spec.schedule
+    if schedule is None:
+        return IntervalTrigger(hours=24, jitter=300)
+    if schedule.cron:
+        return CronTrigger.from_crontab(schedule.cron, timezone="Asia/Shanghai")
+    return IntervalTrigger(seconds=schedule.seconds, jitter=schedule.jitter or None)
+
+
+def serve(ctx: Context) -> None:
+    """The daemon: blocks until SIGTERM or SIGINT."""
+    from apscheduler.events import EVENT_JOB_ERROR
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    with database_lock(Path(ctx.config.database)):
+        scheduler = BlockingScheduler(job_defaults={"coalesce": True, "max_instances": 1,
+                                                    "misfire_grace_time": 3600})
+        for spec, source in ctx.sources:
+            if not spec.enabled:
+                continue
+            trigger = trigger_for(spec)
+            if spec.schedule and spec.schedule.cron and spec.schedule.jitter:
+                trigger.jitter = spec.schedule.jitter
+            scheduler.add_job(run_one, trigger, args=(ctx, spec, source), id=spec.name, name=spec.name)
+
+        def on_error(event: Any) -> None:
+            log.error("%s: the run failed: %s", event.job_id, event.exception)
+
+        scheduler.add_listener(on_error, EVENT_JOB_ERROR)
+
+        def stop(signum: int, _frame: Any) -> None:
+            log.info("received %s, stopping after the current pages", signal.Signals(signum).name)
+            scheduler.shutdown(wait=False)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        log.info("brandwatch daemon: %d source(s) scheduled, database %s", len(scheduler.get_jobs()),
+                 ctx.config.database)
+        scheduler.start()
+
+
+def source_status(ctx: Context) -> list[dict[str, Any]]:
+    """Per source: the last run, its outcome and counts, blocked state and the next run."""
+    now = datetime.now(UTC)
+    out = []
+    with Store(ctx.config.database) as store:
+        for spec, _ in ctx.sources:
+            runs = [r for r in store.runs(spec.name, limit=1)]
+            last = runs[0] if runs else None
+            until = paused_until(store, spec.name, now)
+            trigger = trigger_for(spec)
+            nxt = trigger.get_next_fire_time(None, now)
+            out.append({
+                "source": spec.name, "type": spec.type, "enabled": spec.enabled,
+                "last_run": last, "blocked": bool(last and last["outcome"] == "blocked"),
+                "paused_until": until.isoformat() if until else None,
+                "next_run": (max(nxt, until) if until and nxt else nxt).isoformat() if nxt else None,
+            })
+    return out

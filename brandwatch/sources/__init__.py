@@ -1,0 +1,25 @@
+"""Source types, registered by name; config.yaml names one per source."""
+
+from __future__ import annotations
+
+from .base import Parsed, Request, SourceOptions, SourceType
+from .gsxt import GsxtSource, parse_gsxt_app, parse_gsxt_web
+from .html import HtmlSource, parse_html
+from .jsonapi import ItunesSource, JsonSource, ParseError, parse_json
+
+SOURCE_TYPES: dict[str, type[SourceType]] = {
+    t.type_name: t for t in (HtmlSource, JsonSource, ItunesSource, GsxtSource)
+}
+
+__all__ = [
+    "SOURCE_TYPES",
+    "ParseError",
+    "Parsed",
+    "Request",
+    "SourceOptions",
+    "SourceType",
+    "parse_gsxt_app",
+    "parse_gsxt_web",
+    "parse_html",
+    "parse_json",
+]

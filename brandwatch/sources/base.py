@@ -1,0 +1,81 @@
+"""What every source type has: a plan of requests and a pure parser.
+
+A source type is an adapter registered by name (``html``, ``json``,
+``itunes``, ``gsxt`` …). Its options are a pydantic model that config.yaml
+validates; its ``requests`` say what to fetch for a list of search queries
+(the marks, their aliases and top variants), and its ``parse`` turns one
+fetched page into listings and, maybe, the next page to fetch. Parsers never
+touch the network or the store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from ..models import Listing
+
+
+class SourceOptions(BaseModel):
+    """Options every source type accepts; each type adds its own."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class Request:
+    url: str
+    query: str = ""
+    page: int = 1
+    params: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    listings: tuple[Listing, ...]
+    next: Request | None = None
+
+
+class SourceType:
+    """Base class: subclasses set ``type_name``, ``Options`` and implement the two methods."""
+
+    type_name: ClassVar[str] = ""
+    Options: ClassVar[type[SourceOptions]] = SourceOptions
+    respect_robots: ClassVar[bool] = True  # page scraping; paid APIs set False
+
+    def __init__(self, name: str, options: SourceOptions) -> None:
+        self.name, self.options = name, options
+
+    def requests(self, queries: list[str]) -> Iterator[Request]:
+        raise NotImplementedError
+
+    def parse(self, text: str, request: Request) -> Parsed:
+        raise NotImplementedError
+
+
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def clean(value: Any) -> str:
+    """Text without markup (highlight tags such as <font color=red>) and with spaces folded."""
+    if value is None:
+        return ""
+    return _SPACE.sub(" ", _TAGS.sub("", str(value))).strip()
+
+
+def dig(obj: Any, path: str) -> Any:
+    """A value by dotted path (``data.result.data``); None when any step is missing."""
+    for part in path.split(".") if path else []:
+        if isinstance(obj, Mapping):
+            obj = obj.get(part)
+        elif isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
+            obj = obj[int(part)]
+        else:
+            return None
+    return obj

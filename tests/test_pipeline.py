@@ -1,0 +1,129 @@
+"""End to end against a real local server: config → run --once → store; re-runs add nothing."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from brandwatch.cli import main
+
+from .httpserver import Answer, LocalServer
+
+ROOT = Path(__file__).resolve().parent.parent
+WL = ROOT / "tests" / "fixtures" / "watchlists"
+
+PAGE1 = """<html><body><ul>
+<li class="r"><a class="n" href="/c/1">湖北微众森态信息科技集团有限公司</a>
+<span class="code">91420100MA4K000001</span></li>
+<li class="r"><a class="n" href="/c/2">武汉华信达商贸有限公司</a><span class="code">91420100MA4K000002</span></li>
+</ul><a class="next" href="/search?q=x&p=2">下一页</a></body></html>"""
+PAGE2 = """<html><body><ul>
+<li class="r"><a class="n" href="/c/3">郑州市维众法律咨询有限公司</a><span class="code">91410100MA4K000003</span></li>
+</ul></body></html>"""
+APPS = {"resultCount": 2, "results": [
+    {"trackName": "微众银行官方客服", "bundleId": "com.fake.wz", "sellerName": "某某科技", "trackViewUrl": "https://apps/1"},
+    {"trackName": "天气预报", "bundleId": "com.weather", "sellerName": "天气公司", "trackViewUrl": "https://apps/2"},
+]}
+
+
+@pytest.fixture
+def site():
+    s = LocalServer()
+    s.routes["/robots.txt"] = [Answer(200, b"User-agent: *\nAllow: /\n")]
+
+    def search(path: str) -> Answer:
+        return Answer(200, (PAGE2 if "p=2" in path else PAGE1).encode(), {"Content-Type": "text/html; charset=utf-8"})
+
+    s.routes["/search"] = search
+    apps = json.dumps(APPS, ensure_ascii=False).encode()
+    s.routes["/apps"] = [Answer(200, apps, {"Content-Type": "application/json"})]
+    s.routes["/gsxt"] = [Answer(521, b"<script>var x='__jsl_clearance'</script>")]
+    yield s
+    s.close()
+
+
+def write_config(tmp_path: Path, site: LocalServer) -> Path:
+    config = {
+        "watchlists": str(WL),
+        "database": str(tmp_path / "bw.db"),
+        "fetch": {"hosts": {site.url.split("//")[1]: 0}, "max_tries": 2},
+        "sources": [
+            {"name": "registry", "type": "html", "queries": ["微众"], "options": {
+                "url": site.url + "/search?q={query}", "item": "li.r",
+                "fields": {"name": "a.n", "url": "a.n@href", "credit_code": "span.code"},
+                "key": "credit_code", "next": "a.next", "pages": 3}},
+            {"name": "appstore", "type": "itunes", "queries": ["微众"], "options": {"base_url": site.url + "/apps"}},
+            {"name": "gsxt", "type": "gsxt", "queries": ["微众"], "options": {"url": site.url + "/gsxt?q={query}"}},
+        ],
+    }
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def counts(db: Path) -> dict[str, int]:
+    conn = sqlite3.connect(db)
+    try:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("listings", "hits", "captures")}
+    finally:
+        conn.close()
+
+
+def test_run_once_end_to_end(tmp_path, site):
+    cfg = write_config(tmp_path, site)
+    r = run("--config", str(cfg), "run", "--once")
+    assert r.exit_code == 0, r.output
+    lines = {line.split("\t")[0]: line.split("\t") for line in r.stdout.splitlines()}
+    assert lines["registry"][1:4] == ["ok", "2 pages", "3 listings"]
+    assert lines["appstore"][1:4] == ["ok", "1 pages", "2 listings"]
+    assert lines["gsxt"][1] == "blocked" and "HTTP 521" in lines["gsxt"][-1]
+    db = tmp_path / "bw.db"
+    assert counts(db) == {"listings": 5, "hits": 3, "captures": 3}
+    assert site.log.count("/gsxt?q=%E5%BE%AE%E4%BC%97") == 1  # a challenge is never retried
+    assert any(p.suffix == ".gz" for p in (tmp_path / "captures").iterdir())
+
+    # the same crawl again adds nothing (the blocked source is now paused)
+    r = run("--config", str(cfg), "run", "--once")
+    assert r.exit_code == 0
+    assert "gsxt" not in r.stdout and "gsxt: paused after being blocked" in r.stderr
+    assert counts(db) == {"listings": 5, "hits": 3, "captures": 3}
+    # naming it runs it anyway: still blocked, still one request
+    r = run("--config", str(cfg), "run", "--once", "--source", "gsxt")
+    assert r.stdout.split("\t")[1] == "blocked"
+
+    status = json.loads(run("--config", str(cfg), "status", "--json").stdout)
+    gsxt = next(s for s in status if s["source"] == "gsxt")
+    assert gsxt["blocked"] and gsxt["last_run"]["outcome"] == "blocked"
+    registry = next(s for s in status if s["source"] == "registry")
+    assert registry["last_run"]["outcome"] == "ok" and registry["next_run"]
+
+
+def test_unknown_source_option_names_the_key(tmp_path, site):
+    cfg = write_config(tmp_path, site)
+    data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    data["sources"][0]["options"]["itme"] = "li"
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    r = run("--config", str(cfg), "run", "--once")
+    assert r.exit_code == 2
+    assert f"Error: {cfg}: sources[0].options.itme is not a known key" in r.output
+
+
+def test_import_saved_pages(tmp_path, site):
+    cfg = write_config(tmp_path, site)
+    saved = tmp_path / "saved.html"
+    saved.write_text(
+        '<a class="search_list_item" href="/x"><h1>湖北<font color=red>微众</font>森态信息科技集团有限公司</h1>'
+        '<span class="ying_satus2">存续</span> 统一社会信用代码： 91420100MA4K000009 成立日期：2020年1月2日</a>',
+        encoding="utf-8")
+    r = run("--config", str(cfg), "import", "--source", "gsxt", str(saved))
+    assert r.exit_code == 0, r.output
+    assert "1 listings, 1 new hits" in r.output
