@@ -232,9 +232,14 @@ def import_(ctx: click.Context, source_name: str, files: tuple[str, ...]) -> Non
 
 @main.command()
 @_watchlists_option
+@click.option("--out", type=click.Path(file_okay=False), default="demo-output", show_default=True,
+              help="Folder for the demo's config, database and captures.")
 @click.pass_context
-def demo(ctx: click.Context, watchlists: str | None) -> None:
-    """Screen the bundled sample of names against the watchlists and print the hits."""
+def demo(ctx: click.Context, watchlists: str | None, out: str) -> None:
+    """Crawl a local demo site once (offline) and print the hits, the blocked source and the database."""
     from .demo import run_demo
 
-    run_demo(_matcher(ctx, watchlists))
+    _setup_logging("text")
+    folder = Path(watchlists or load_config(ctx.obj["config"]).watchlists)
+    load_watchlists(folder)  # a clear error before the site starts
+    run_demo(Path(out), folder.resolve())

@@ -1,40 +1,172 @@
-"""`brandwatch demo`: screen the bundled sample and print what was found.
+"""`brandwatch demo` (what `make demo` runs): a full offline crawl of a local demo site.
 
-The crawl issue turns this into a full offline crawl of a local demo site; for
-now it shows the matcher on a few hundred names with imitators among them.
+The demo site, served on 127.0.0.1 from bundled data (data/demo_names.csv),
+has a registry search (HTML pages, paginated), an app store (JSON in Apple's
+search-API shape), a social platform's user search (JSON), and a registry
+that answers every search with an anti-bot challenge (HTTP 521). The demo
+writes a config pointing at it, runs every source once, and prints the hits
+by mark and severity, the blocked source, and where the database is.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import csv
+import html
+import io
+import json
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import click
+import yaml
 
-from .match import Matcher
-from .models import Hit
-from .screen import read_names
+PER_PAGE = 40
+CHALLENGE = (b"<script>var x=\"@challenge@__jsl_clearance@document@cookie\";"
+             b"/* written for the brandwatch demo: what the register's anti-bot answer looks like */</script>")
 
 
-def run_demo(matcher: Matcher) -> None:
-    """Screen data/demo_names.csv and print hits grouped by mark and severity."""
-    path = resources.files("brandwatch.data").joinpath("demo_names.csv")
-    with resources.as_file(path) as p:
-        rows = list(read_names(p))
-    by_mark: dict[str, list[tuple[str, str, Hit]]] = defaultdict(list)
-    names_hit = 0
-    for _, name, kind, _ in rows:
-        hits = matcher.match(name, kind)
-        names_hit += bool(hits)
-        for h in hits:
-            by_mark[f"{h.mark_id} ({h.mark})"].append((kind, name, h))
-    click.echo(f"Screened {len(rows)} sample names against {len(matcher.marks)} marks: "
-               f"{names_hit} names matched.\n")
+def _rows() -> list[tuple[str, str, str]]:
+    text = resources.files("brandwatch.data").joinpath("demo_names.csv").read_text(encoding="utf-8")
+    return [(r["id"], r["name"], r["kind"]) for r in csv.DictReader(io.StringIO(text))]
+
+
+def _registry_page(companies: list[tuple[str, str]], page: int) -> bytes:
+    start = (page - 1) * PER_PAGE
+    items = []
+    for i, (rid, name) in enumerate(companies[start : start + PER_PAGE], start=start):
+        code = f"9142{i:014d}"
+        items.append(
+            f'<div class="result"><a class="name" href="/company/{rid}">{html.escape(name)}</a>'
+            f'<span class="code">{code}</span><span class="status">存续</span>'
+            f'<span class="date">2025-0{1 + i % 9}-1{i % 10}</span></div>'
+        )
+    more = start + PER_PAGE < len(companies)
+    nxt = f'<a class="next" href="/registry/search?q=x&page={page + 1}">下一页</a>' if more else ""
+    doc = f"<html><head><title>企业信息查询</title></head><body>{''.join(items)}{nxt}</body></html>"
+    return doc.encode("gb18030")  # like many registry pages: GBK, charset only in <meta>… here not even that
+
+
+class _DemoSite:
+    def __init__(self) -> None:
+        rows = _rows()
+        self.companies = [(r, n) for r, n, k in rows if k == "company"]
+        self.apps = [(r, n) for r, n, k in rows if k == "app"]
+        self.accounts = [(r, n) for r, n, k in rows if k == "account"]
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                qs = parse_qs(parts.query)
+                status, ctype, body = site.answer(parts.path, qs)
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def answer(self, path: str, qs: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        if path == "/robots.txt":
+            return 200, "text/plain", b"User-agent: *\nDisallow: /admin/\n"
+        if path == "/registry/search":
+            page = int(qs.get("page", ["1"])[0])
+            return 200, "text/html", _registry_page(self.companies, page)
+        if path == "/apps/search":
+            results = [{"trackName": n, "bundleId": f"cn.demo.{r}", "sellerName": "演示开发者",
+                        "artistName": "演示开发者", "trackViewUrl": f"{self.url}/apps/{r}",
+                        "releaseDate": "2026-10-01T00:00:00Z"} for r, n in self.apps]
+            doc = {"resultCount": len(results), "results": results}
+            return 200, "application/json", json.dumps(doc, ensure_ascii=False).encode()
+        if path == "/social/search":
+            users = [{"mid": int(r.removeprefix("demo")), "uname": n, "usign": "", "fans": 10 + i}
+                     for i, (r, n) in enumerate(self.accounts)]
+            doc = {"code": 0, "data": {"result": users, "numPages": 1}}
+            return 200, "application/json", json.dumps(doc, ensure_ascii=False).encode()
+        if path.startswith("/guarded/"):
+            return 521, "text/html", CHALLENGE
+        return 404, "text/plain", b"not found"
+
+    @contextmanager
+    def running(self) -> Iterator[str]:
+        thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        thread.start()
+        try:
+            yield self.url
+        finally:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+
+
+def demo_config(url: str, out: Path, watchlists: Path) -> dict:
+    host = urlsplit(url).netloc
+    return {
+        "watchlists": str(watchlists),
+        "database": str(out / "brandwatch.db"),
+        "fetch": {"contact": "https://example.invalid/brandwatch-demo", "hosts": {host: 0}, "max_tries": 2},
+        "sources": [
+            {"name": "demo-registry", "type": "html", "variants": 0, "queries": ["微众"], "options": {
+                "url": url + "/registry/search?q={query}", "item": "div.result",
+                "fields": {"name": "a.name", "url": "a.name@href", "统一社会信用代码": "span.code",
+                           "status": "span.status", "成立日期": "span.date"},
+                "key": "统一社会信用代码", "next": "a.next", "pages": 20}},
+            {"name": "demo-appstore", "type": "itunes", "variants": 0, "queries": ["微众"],
+             "options": {"base_url": url + "/apps/search"}},
+            {"name": "demo-social", "type": "json", "variants": 0, "queries": ["微众"], "options": {
+                "url": url + "/social/search?keyword={query}", "items": "data.result", "kind": "account",
+                "fields": {"name": "uname", "mid": "mid", "fans": "fans"}, "key": "mid"}},
+            {"name": "demo-guarded-registry", "type": "gsxt", "variants": 0, "queries": ["微众"],
+             "options": {"url": url + "/guarded/search?searchword={query}"}},
+        ],
+    }
+
+
+def run_demo(out: Path, watchlists: Path) -> None:
+    """Serve the demo site, crawl it once into ``out``, print what was found."""
+    from .config import load_config
+    from .scheduler import build_context, run_once
+    from .store import Store
+
+    out.mkdir(parents=True, exist_ok=True)
+    site = _DemoSite()
+    with site.running() as url:
+        cfg_path = out / "demo-config.yaml"
+        cfg_path.write_text(yaml.safe_dump(demo_config(url, out, watchlists), allow_unicode=True, sort_keys=False),
+                            encoding="utf-8")
+        config = load_config(cfg_path)
+        results = run_once(build_context(config, cfg_path))
+    click.echo(f"Crawled the demo site ({url}) once:")
+    for r in results:
+        extra = f" — {r.message}" if r.outcome != "ok" and r.message else ""
+        click.echo(f"  {r.source:22} {r.outcome:8} {r.pages:3} pages {r.listings:4} listings {r.new_hits:3} new hits"
+                   f"{extra}")
+    blocked = [r.source for r in results if r.outcome == "blocked"]
+    with Store(config.database) as store:
+        hits = store.hits()
+    click.echo(f"\n{len(hits)} hits in the store:")
+    by_mark: dict[str, list[dict]] = defaultdict(list)
+    for h in hits:
+        by_mark[f"{h['mark_id']} ({h['mark']})"].append(h)
     order = {"high": 0, "medium": 1, "low": 2}
     for mark, items in sorted(by_mark.items()):
-        click.echo(f"== {mark}: {len(items)} hit(s)")
-        for kind, name, h in sorted(items, key=lambda x: (order[x[2].severity], -x[2].score)):
-            click.echo(f"  [{h.severity:6}] {h.score:3} {kind:7} {name}")
-            click.echo(f"           {h.rule}: {h.explanation}")
-        click.echo("")
-    click.echo("Try: brandwatch check 维众科技  ·  brandwatch variants weizhong  ·  brandwatch screen FILE -o hits.csv")
+        sev = Counter(h["severity"] for h in items)
+        click.echo(f"\n== {mark}: {len(items)} hit(s): "
+                   + ", ".join(f"{sev[s]} {s}" for s in ("high", "medium", "low") if sev[s]))
+        for h in sorted(items, key=lambda h: (order[h["severity"]], -h["score"])):
+            click.echo(f"  [{h['severity']:6}] {h['score']:3} {h['kind']:7} {h['name']}  ({h['source']})")
+            click.echo(f"           {h['rule']}: {h['explanation']}")
+    if blocked:
+        click.echo(f"\nBlocked (an anti-bot challenge; never solved, never retried): {', '.join(blocked)}")
+    click.echo(f"\nDatabase: {config.database}\nCaptures: {config.captures_dir}\n"
+               f"Next: brandwatch --config {cfg_path} status")

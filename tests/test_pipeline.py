@@ -127,3 +127,14 @@ def test_import_saved_pages(tmp_path, site):
     r = run("--config", str(cfg), "import", "--source", "gsxt", str(saved))
     assert r.exit_code == 0, r.output
     assert "1 listings, 1 new hits" in r.output
+
+
+def test_demo_crawls_the_local_site(tmp_path):
+    r = CliRunner().invoke(main, ["demo", "--watchlists", str(ROOT / "watchlists"), "--out", str(tmp_path)],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    out = r.stdout
+    assert "demo-registry          ok" in out and "demo-guarded-registry  blocked" in out
+    assert "徽粒贷" in out and "微眾" in out and "W3Bank" in out
+    assert "深圳前海微众银行股份有限公司" not in out.split("hits in the store")[1]  # the owner's own entity
+    assert (tmp_path / "brandwatch.db").exists()
