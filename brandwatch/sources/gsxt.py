@@ -83,6 +83,8 @@ class GsxtOptions(SourceOptions):
 
 
 class GsxtSource(SourceType):
+    """The national enterprise credit register's web search (blocked by its challenge when live)."""
+
     type_name = "gsxt"
     Options = GsxtOptions
 

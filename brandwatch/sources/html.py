@@ -72,6 +72,8 @@ def parse_html(text: str, base_url: str, options: HtmlOptions, source: str) -> t
 
 
 class HtmlSource(SourceType):
+    """Any search-results page: URL template, item selector, field selectors, next-page link."""
+
     type_name = "html"
     Options = HtmlOptions
 

@@ -60,6 +60,8 @@ def parse_json(text: str, options: JsonOptions, source: str) -> tuple[list[Listi
 
 
 class JsonSource(SourceType):
+    """Any JSON search API: URL template, the path to the result list, field paths."""
+
     type_name = "json"
     Options = JsonOptions
 

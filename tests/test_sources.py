@@ -1,0 +1,97 @@
+"""Parsers: pure functions from a response to listings, on our fixtures and on ../shared/real when present."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from brandwatch.sources import SOURCE_TYPES, ParseError, Request, parse_gsxt_app, parse_gsxt_web, parse_html, parse_json
+from brandwatch.sources.html import HtmlOptions
+from brandwatch.sources.jsonapi import JsonOptions
+
+REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real"
+needs_real = pytest.mark.skipif(not REAL.exists(), reason="../shared/real not present")
+
+
+@needs_real
+def test_gsxt_web_page():
+    listings = parse_gsxt_web((REAL / "gsxt" / "web_search_result_xiaomi.html").read_text(encoding="utf-8"),
+                              "https://www.gsxt.gov.cn/corp-query-search-1.html")
+    assert len(listings) == 10
+    first = listings[0]
+    assert first.name == "湖北小米长江产业基金合伙企业（有限合伙）"  # highlight tags gone
+    assert first.key == first.field("统一社会信用代码") == "91420100MA4KX8N35J"
+    assert first.field("成立日期") == "2017-12-07" and first.field("代表人类型") == "执行事务合伙人"
+    assert all(len(x.field("统一社会信用代码")) == 18 for x in listings)
+
+
+@needs_real
+def test_gsxt_app_json():
+    listings, pages = parse_gsxt_app((REAL / "gsxt" / "app_search_result_xiaomi.json").read_text(encoding="utf-8"))
+    assert len(listings) == 10 and pages >= 1
+    assert listings[0].field("status").startswith("存续") and "<font" not in listings[0].name
+
+
+@needs_real
+def test_commercial_registry_api_shape():
+    doc = json.loads((REAL / "tencentcloud-eportrait" / "SearchEnterprises.json").read_text(encoding="utf-8"))
+    text = json.dumps(doc, ensure_ascii=False)
+    items_path = next(p for p in ("Response.Data.List", "Response.Data", "Response.List") if _dig(doc, p))
+    opts = JsonOptions(url="{query}", items=items_path, fields={"name": "Name", "code": "CreditNo"}, key="code")
+    listings, _ = parse_json(text, opts, "qxb")
+    assert listings and any("腾讯" in x.name for x in listings)
+
+
+def _dig(doc, path):
+    for part in path.split("."):
+        doc = doc.get(part) if isinstance(doc, dict) else None
+    return doc
+
+
+@needs_real
+def test_gsxt_challenge_is_not_a_result_page():
+    body = (REAL / "gsxt" / "jsl_521_challenge_body.html").read_text(encoding="utf-8")
+    assert parse_gsxt_web(body, "https://www.gsxt.gov.cn/") == []  # and fetch raises Blocked before parsing
+
+
+HTML_OPTS = HtmlOptions(url="https://x/s?q={query}", item="div.r", fields={"name": "a", "url": "a@href"})
+
+MALFORMED = [
+    ("<div class=r><a href='/1'>微众科技</a>", ["微众科技"]),  # unclosed tags
+    ("<div class=r><a href='/1'>微众<b>科技</a></div><div class=r><a>", ["微众 科技"]),
+    ("<<<>>>&&&", []),
+    ("", []),
+    ("<div class=r><a href='/1'>&#24494;&#20247;</a></div>", ["微众"]),
+]
+
+
+@pytest.mark.parametrize(("text", "names"), MALFORMED)
+def test_html_parser_survives_malformed_pages(text, names):
+    listings, _ = parse_html(text, "https://x/", HTML_OPTS, "src")
+    assert [x.name for x in listings] == names
+
+
+def test_json_parser_errors_say_what():
+    opts = JsonOptions(url="{query}", items="data.list", fields={"name": "n"})
+    with pytest.raises(ParseError, match="not JSON"):
+        parse_json("<html>", opts, "s")
+    with pytest.raises(ParseError, match=r"data\.list is not a list"):
+        parse_json('{"data": {"list": 3}}', opts, "s")
+    assert parse_json('{"data": {}}', opts, "s")[0] == []
+
+
+def test_every_type_is_registered_with_options():
+    assert set(SOURCE_TYPES) >= {"html", "json", "itunes", "gsxt"}
+    for t in SOURCE_TYPES.values():
+        assert t.Options.__doc__ or t.__doc__
+
+
+def test_itunes_requests():
+    src = SOURCE_TYPES["itunes"]("apps", SOURCE_TYPES["itunes"].Options())
+    (req,) = list(src.requests(["微众"]))
+    assert req.params == {"term": "微众", "country": "cn", "entity": "software", "limit": "50"}
+    parsed = src.parse(json.dumps({"results": [{"trackName": "微众银行", "bundleId": "com.webank"}]}), req)
+    assert parsed.listings[0].key == "com.webank" and parsed.listings[0].kind == "app"
+    assert isinstance(req, Request)
