@@ -13,10 +13,11 @@ at once, and a blocked page is never read as "no results").
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .captures import CaptureArchive
+from .errors import BrandwatchError
 from .fetch import Blocked, Fetcher, FetchError, RobotsDisallowed
 from .match import Matcher
 from .match.variants import generate_variants
@@ -69,9 +70,20 @@ def save_page(store: Store, archive: CaptureArchive, matcher: Matcher, capture: 
 
 def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, store: Store, archive: CaptureArchive,
                matcher: Matcher) -> RunResult:
-    """Run one source over the queries; never raises for what a site does."""
+    """Run one source over the queries; never raises for what a site does.
+
+    API keys (``source.secrets()``) are masked as *** in every URL and message
+    that is kept: captures, run messages, logs.
+    """
     result = RunResult(source.name, store.start_run(source.name))
     failures: list[str] = []
+    secrets = [s for s in source.secrets() if s]
+
+    def mask(text: str) -> str:
+        for s in secrets:
+            text = text.replace(s, "***")
+        return text
+
     try:
         for first in source.requests(queries):
             request = first
@@ -80,21 +92,24 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
                     page = fetcher.fetch(request.url, params=request.params or None, headers=request.headers or None,
                                          respect_robots=source.respect_robots)
                 except Blocked as e:
-                    result.outcome, result.message = "blocked", str(e)
+                    result.outcome, result.message = "blocked", mask(str(e))
                     result.errors += 1
                     return result
                 except (RobotsDisallowed, FetchError) as e:
                     result.errors += 1
-                    failures.append(str(e))
+                    failures.append(mask(str(e)))
                     break
                 result.pages += 1
                 try:
                     parsed = source.parse(page.text, request)
                 except (ParseError, ValueError) as e:
                     result.errors += 1
-                    failures.append(f"{request.url}: cannot parse the page ({e})")
+                    failures.append(mask(f"{page.capture.final_url}: cannot use the answer ({e})"))
                     break
-                n, new = save_page(store, archive, matcher, page.capture, parsed.listings, result.run_id)
+                capture = page.capture
+                if secrets:
+                    capture = replace(capture, request_url=mask(capture.request_url), final_url=mask(capture.final_url))
+                n, new = save_page(store, archive, matcher, capture, parsed.listings, result.run_id)
                 result.listings += n
                 result.new_hits += new
                 request = parsed.next
@@ -102,9 +117,9 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
             result.outcome = "partial" if result.pages else "failed"
             result.message = f"{len(failures)} request(s) failed; first: {failures[0]}"
         return result
-    except Exception as e:  # a bug or the disk: record it, let the scheduler go on
-        result.outcome, result.message = "failed", f"{type(e).__name__}: {e}"
-        raise
+    except Exception as e:  # a bug, the disk, a missing key: record it, let the scheduler go on
+        result.outcome, result.message = "failed", mask(f"{type(e).__name__}: {e}")
+        raise BrandwatchError(f"{source.name}: {result.message}") from None
     finally:
         store.finish_run(result.run_id, result.outcome, pages=result.pages, listings=result.listings,
                          new_hits=result.new_hits, errors=result.errors, message=result.message)

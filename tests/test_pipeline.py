@@ -138,3 +138,46 @@ def test_demo_crawls_the_local_site(tmp_path):
     assert "徽粒贷" in out and "微眾" in out and "W3Bank" in out
     assert "深圳前海微众银行股份有限公司" not in out.split("hits in the store")[1]  # the owner's own entity
     assert (tmp_path / "brandwatch.db").exists()
+
+
+QCC_OK = {"Status": "200", "Message": "查询成功", "Paging": {"PageSize": 20, "PageIndex": 1, "TotalRecords": 1},
+          "Result": [{"KeyNo": "k1", "Name": "武汉微众森态科技有限公司", "CreditCode": "91420100MA4K000007",
+                      "OperName": "张三", "Status": "存续", "StartDate": "2021-03-04 00:00:00", "No": "420100"}]}
+
+
+def test_qcc_signs_requests_and_keys_never_kept(tmp_path, site, monkeypatch):
+    seen: list[str] = []
+
+    def qcc(path: str) -> Answer:
+        seen.append(path)
+        return Answer(200, json.dumps(QCC_OK, ensure_ascii=False).encode(), {"Content-Type": "application/json"})
+
+    site.routes["/qcc"] = qcc
+    monkeypatch.setenv("QCC_KEY", "KEY-123456")
+    monkeypatch.setenv("QCC_SECRET", "SECRET-abcdef")
+    cfg = write_config(tmp_path, site)
+    data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    data["sources"] = [{"name": "qcc", "type": "qcc", "queries": ["微众"], "options": {"base_url": site.url + "/qcc"}}]
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    r = run("--config", str(cfg), "run", "--once")
+    assert r.stdout.split("\t")[1:4] == ["ok", "1 pages", "1 listings"], r.output
+    assert "key=KEY-123456" in seen[0]
+    db_bytes = (tmp_path / "bw.db").read_bytes() + b"".join(p.read_bytes() for p in (tmp_path / "captures").iterdir())
+    import gzip
+
+    warc = b"".join(gzip.decompress(p.read_bytes()) for p in (tmp_path / "captures").iterdir())
+    for secret in (b"KEY-123456", b"SECRET-abcdef"):
+        assert secret not in db_bytes and secret not in warc and secret.decode() not in r.output
+    assert "Token" not in r.output
+
+
+def test_missing_key_fails_the_source_not_the_daemon(tmp_path, site, monkeypatch):
+    monkeypatch.delenv("TIANYANCHA_TOKEN", raising=False)
+    cfg = write_config(tmp_path, site)
+    data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    data["sources"].insert(0, {"name": "tyc", "type": "tianyancha", "queries": ["微众"]})
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    r = run("--config", str(cfg), "run", "--once")
+    assert r.exit_code == 0
+    assert "tyc" in r.stderr and "TIANYANCHA_TOKEN, which is not set" in r.stderr
+    assert "registry\tok" in r.stdout  # the others ran

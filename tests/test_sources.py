@@ -95,3 +95,42 @@ def test_itunes_requests():
     parsed = src.parse(json.dumps({"results": [{"trackName": "微众银行", "bundleId": "com.webank"}]}), req)
     assert parsed.listings[0].key == "com.webank" and parsed.listings[0].kind == "app"
     assert isinstance(req, Request)
+
+
+API_ANSWERS = [
+    ("qcc", {"Status": "201", "Message": "查询无结果"}, 0, None),
+    ("qcc", {"Status": "102", "Message": "账号余额不足"}, None, "Status 102"),
+    ("tianyancha", {"error_code": 0, "reason": "ok", "result": {"total": 1, "items": [
+        {"name": "<em>微众</em>金服科技有限公司", "creditCode": "91440300MA5F000001", "regStatus": "存续"}]}}, 1, None),
+    ("tianyancha", {"error_code": 300000, "reason": "无数据"}, 0, None),
+    ("tianyancha", {"error_code": 300004, "reason": "请求过于频繁"}, None, "too frequent"),
+    ("tianyancha", {"error_code": 300007, "reason": "剩余次数不足"}, None, "quota is used up"),
+]
+
+
+@pytest.mark.parametrize(("api", "answer", "count", "error"), API_ANSWERS)
+def test_paid_api_answers(api, answer, count, error):
+    from brandwatch.sources import parse_qcc, parse_tianyancha
+
+    parse = parse_qcc if api == "qcc" else parse_tianyancha
+    if error:
+        with pytest.raises(ParseError, match=error):
+            parse(json.dumps(answer, ensure_ascii=False))
+    else:
+        listings, _ = parse(json.dumps(answer, ensure_ascii=False))
+        assert len(listings) == count
+        assert all("<em>" not in x.name for x in listings)
+
+
+def test_qcc_token():
+    import hashlib
+    import os
+
+    src = SOURCE_TYPES["qcc"]("qcc", SOURCE_TYPES["qcc"].Options())
+    src.clock = lambda: 1700000000.5
+    os.environ["QCC_KEY"], os.environ["QCC_SECRET"] = "k", "s"
+    try:
+        (req,) = list(src.requests(["微众"]))
+    finally:
+        del os.environ["QCC_KEY"], os.environ["QCC_SECRET"]
+    assert req.headers == {"Token": hashlib.md5(b"k1700000000s").hexdigest().upper(), "Timespan": "1700000000"}

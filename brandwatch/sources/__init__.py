@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from .apis import QccSource, TianyanchaSource, parse_qcc, parse_tianyancha
 from .base import Parsed, Request, SourceOptions, SourceType
 from .gsxt import GsxtSource, parse_gsxt_app, parse_gsxt_web
 from .html import HtmlSource, parse_html
 from .jsonapi import ItunesSource, JsonSource, ParseError, parse_json
 
 SOURCE_TYPES: dict[str, type[SourceType]] = {
-    t.type_name: t for t in (HtmlSource, JsonSource, ItunesSource, GsxtSource)
+    t.type_name: t for t in (HtmlSource, JsonSource, ItunesSource, GsxtSource, QccSource, TianyanchaSource)
 }
 
 __all__ = [
@@ -22,4 +23,6 @@ __all__ = [
     "parse_gsxt_web",
     "parse_html",
     "parse_json",
+    "parse_qcc",
+    "parse_tianyancha",
 ]

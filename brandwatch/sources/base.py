@@ -51,6 +51,10 @@ class SourceType:
     def __init__(self, name: str, options: SourceOptions) -> None:
         self.name, self.options = name, options
 
+    def secrets(self) -> list[str]:
+        """Values that must never be kept or shown (API keys); the pipeline masks them."""
+        return []
+
     def requests(self, queries: list[str]) -> Iterator[Request]:
         raise NotImplementedError
 
