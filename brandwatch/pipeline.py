@@ -21,8 +21,8 @@ from .errors import BrandwatchError
 from .fetch import Blocked, Fetcher, FetchError, RobotsDisallowed
 from .match import Matcher
 from .match.variants import generate_variants
-from .models import Capture, Listing, Watchlist
-from .sources import ParseError, SourceType
+from .models import Capture, Listing, Watchlist, utc_now
+from .sources import FilesSource, ParseError, SourceType
 from .store import Store
 
 
@@ -85,7 +85,9 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
         return text
 
     try:
-        for first in source.requests(queries):
+        if isinstance(source, FilesSource):
+            _run_files(source, result, store, archive, matcher, failures)
+        for first in ([] if isinstance(source, FilesSource) else source.requests(queries)):
             request = first
             while request is not None:
                 try:
@@ -115,7 +117,7 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
                 request = parsed.next
         if failures:
             result.outcome = "partial" if result.pages else "failed"
-            result.message = f"{len(failures)} request(s) failed; first: {failures[0]}"
+            result.message = f"{len(failures)} problem(s); first: {failures[0]}"
         return result
     except Exception as e:  # a bug, the disk, a missing key: record it, let the scheduler go on
         result.outcome, result.message = "failed", mask(f"{type(e).__name__}: {e}")
@@ -123,6 +125,29 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
     finally:
         store.finish_run(result.run_id, result.outcome, pages=result.pages, listings=result.listings,
                          new_hits=result.new_hits, errors=result.errors, message=result.message)
+
+
+def _run_files(source: FilesSource, result: RunResult, store: Store, archive: CaptureArchive, matcher: Matcher,
+               failures: list[str]) -> None:
+    """A drop folder: each file once (by SHA-256), bad rows reported with their line and skipped."""
+    for path in source.files():
+        body = path.read_bytes()
+        url = path.resolve().as_uri()
+        capture = Capture(url, url, 200, (("X-Brandwatch-Feed", path.name),), body, utc_now())
+        if store.find_capture(capture.sha256, url) is not None:
+            continue  # read before
+        listings, bad = source.read(path.name, body)
+        result.pages += 1
+        result.errors += len(bad)
+        failures.extend(bad)
+        if not listings:
+            # keep the file's evidence even when nothing in it was usable, so it is not read again
+            with store.transaction():
+                store.save_capture(capture, *archive.append(capture), run_id=result.run_id)
+            continue
+        n, new = save_page(store, archive, matcher, capture, listings, result.run_id)
+        result.listings += n
+        result.new_hits += new
 
 
 def import_files(paths: Sequence[Path], source: SourceType, *, store: Store, archive: CaptureArchive,

@@ -181,3 +181,32 @@ def test_missing_key_fails_the_source_not_the_daemon(tmp_path, site, monkeypatch
     assert r.exit_code == 0
     assert "tyc" in r.stderr and "TIANYANCHA_TOKEN, which is not set" in r.stderr
     assert "registry\tok" in r.stdout  # the others ran
+
+
+def test_files_drop_folder(tmp_path, site):
+    from openpyxl import Workbook
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "day1.csv").write_text(
+        "name,统一社会信用代码,kind\n湖北微众森态信息科技集团有限公司,91420100MA4K000001,company\n"
+        ",91420100MA4K000002,company\n维众金服,91420100MA4K000003,shop\n华信达商贸有限公司,91420100MA4K000004,\n",
+        encoding="utf-8")
+    (drop / "day1.jsonl").write_text('{"name": "微眾债务优化", "kind": "account", "id": "a1"}\n{"name": \n',
+                                     encoding="utf-8")
+    wb = Workbook()
+    wb.active.append(["name", "key"])
+    wb.active.append(["郑州市维众法律咨询有限公司", "91410100MA4K000009"])
+    wb.save(drop / "day1.xlsx")
+    cfg = write_config(tmp_path, site)
+    data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    data["sources"] = [{"name": "feed", "type": "files", "options": {"folder": str(drop)}}]
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    r = run("--config", str(cfg), "run", "--once")
+    fields = r.stdout.split("\t")
+    assert fields[1:5] == ["partial", "3 pages", "4 listings", "3 new hits"], r.output
+    assert "3 problem(s); first: day1.csv:3: no name" in r.stdout
+    r = run("--config", str(cfg), "run", "--once")  # each file is read once
+    assert r.stdout.strip().split("\t")[1:5] == ["ok", "0 pages", "0 listings", "0 new hits"]
+    status = json.loads(run("--config", str(cfg), "status", "--json").stdout)
+    assert status[0]["last_run"]["outcome"] == "ok"
