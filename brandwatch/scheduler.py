@@ -129,6 +129,8 @@ def run_once(ctx: Context, only: str | None = None) -> list[RunResult]:
         raise BrandwatchError(f"--source {only}: no such source in config.yaml; sources are: {', '.join(names)}")
     out = []
     with database_lock(Path(ctx.config.database)):
+        with Store(ctx.config.database) as store:
+            store.close_interrupted_runs()
         for spec, source in ctx.sources:
             if (only is None and not spec.enabled) or (only is not None and spec.name != only):
                 continue
@@ -160,6 +162,8 @@ def serve(ctx: Context) -> None:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     with database_lock(Path(ctx.config.database)):
+        with Store(ctx.config.database) as store:
+            store.close_interrupted_runs()
         scheduler = BlockingScheduler(job_defaults={"coalesce": True, "max_instances": 1,
                                                     "misfire_grace_time": 3600})
         for spec, source in ctx.sources:

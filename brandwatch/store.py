@@ -190,6 +190,15 @@ class Store:
             [now or utc_now(), outcome, pages, listings, new_hits, errors, message, run_id],
         )
 
+    def close_interrupted_runs(self, now: str | None = None) -> int:
+        """Runs left 'running' by a process that died (call only while holding the database lock)."""
+        cur = self.db.execute(
+            "UPDATE runs SET outcome = 'failed', ended_at = ?, message = 'interrupted: the process stopped mid-run'"
+            " WHERE outcome = 'running'",
+            [now or utc_now()],
+        )
+        return cur.rowcount
+
     def runs(self, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         where, args = ("WHERE source = ?", [source]) if source else ("", [])
         return self._rows(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", [*args, limit])
