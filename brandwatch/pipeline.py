@@ -103,7 +103,7 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
                     break
                 result.pages += 1
                 try:
-                    parsed = source.parse(page.text, request)
+                    parsed = source.parse(source.text_of(page.capture.body, page.text), request)
                 except (ParseError, ValueError) as e:
                     result.errors += 1
                     failures.append(mask(f"{page.capture.final_url}: cannot use the answer ({e})"))

@@ -134,3 +134,10 @@ def test_qcc_token():
     finally:
         del os.environ["QCC_KEY"], os.environ["QCC_SECRET"]
     assert req.headers == {"Token": hashlib.md5(b"k1700000000s").hexdigest().upper(), "Timespan": "1700000000"}
+
+
+def test_html_encoding_option_overrides_a_wrong_declaration():
+    src = SOURCE_TYPES["html"]("s", HtmlOptions(url="https://x/?q={query}", item="div", fields={"name": "a"},
+                                                encoding="gbk"))
+    body = '<meta charset="utf-8"><div><a>微众</a></div>'.encode("gbk")
+    assert "微众" in src.text_of(body, body.decode("utf-8", "replace"))

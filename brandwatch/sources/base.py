@@ -51,6 +51,14 @@ class SourceType:
     def __init__(self, name: str, options: SourceOptions) -> None:
         self.name, self.options = name, options
 
+    def text_of(self, body: bytes, decoded: str) -> str:
+        """The page's text: what fetch decoded, unless the source's options name an encoding."""
+        encoding = getattr(self.options, "encoding", "")
+        if not encoding:
+            return decoded
+        name = encoding.lower()
+        return body.decode("gb18030" if name in ("gbk", "gb2312", "cp936") else name, "replace")
+
     def secrets(self) -> list[str]:
         """Values that must never be kept or shown (API keys); the pipeline masks them."""
         return []

@@ -79,7 +79,6 @@ def parse_gsxt_app(text: str, source: str = "gsxt") -> tuple[list[Listing], int]
 class GsxtOptions(SourceOptions):
     url: str = Field("https://www.gsxt.gov.cn/corp-query-search-1.html?searchword={query}",
                      description="web search URL template with {query}")
-    pages: int = Field(1, ge=1, le=20)
 
 
 class GsxtSource(SourceType):

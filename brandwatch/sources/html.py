@@ -20,7 +20,7 @@ class HtmlOptions(SourceOptions):
     key: str = Field("", description="the field that identifies a listing (default: its url, else its name)")
     next: str = Field("", description="CSS selector of the next-page link (its href)")
     pages: int = Field(1, ge=1, le=100)
-    encoding: str = ""
+    encoding: str = Field("", description="read pages in this encoding whatever they declare (gbk: gb18030)")
 
     @field_validator("fields")
     @classmethod
