@@ -139,6 +139,12 @@ def run_demo(out: Path, watchlists: Path) -> None:
     from .store import Store
 
     out.mkdir(parents=True, exist_ok=True)
+    # the demo's own folder starts afresh each time, so every run shows the same thing
+    import shutil
+
+    for old in out.glob("brandwatch.db*"):
+        old.unlink()
+    shutil.rmtree(out / "captures", ignore_errors=True)
     site = _DemoSite()
     with site.running() as url:
         cfg_path = out / "demo-config.yaml"
