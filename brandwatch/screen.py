@@ -187,6 +187,7 @@ def _column(rows: list[list[str]], i: int, missing: str) -> list[str]:
 
 
 def _parse_csv(path: Path, default_kind: str, size: int, lines: Iterator[str], after: int) -> Iterator[Chunk]:
+    csv.field_size_limit(2**31 - 1)  # a long junk field is a name like any other, not a crash
     reader = csv.reader(lines)  # line numbers from reader.line_num
     header = next(reader, None)
     if header is None or not any(h.strip() for h in header):
@@ -361,7 +362,7 @@ def screen_file(in_path: Path | str, out_path: Path | str | None, matcher: Match
     out_path = Path(out_path)
     tmp = out_path.with_name(out_path.name + ".partial")
     try:
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+        with open(tmp, "w", encoding="utf-8-sig", newline="", errors="backslashreplace") as f:
             summary = screen(chunks, f, matcher, workers)
     except InputError as e:
         raise InputError(f"{e}\n(the hits found before this line are in {tmp}; {out_path} was not changed)") from None

@@ -54,6 +54,10 @@ MUST_REPORT = [
     ("weizhong666客服", "account", "weizhong", "pinyin"),  # pinyin beside digits
     ("微3众", "app", "weizhong", "separator"),
     ("招行客服热线", "account", "cmb", "contains"),
+    # the owner's full name used by a "customer service" or "debt help" front is not the owner
+    ("招商银行股份有限公司官方客服停息挂账协商", "account", "cmb", "contains"),
+    ("深圳前海微众银行股份有限公司逾期协商中心", "account", "weizhong", "contains"),
+    ("支付宝(中国)网络技术有限公司退款客服", "account", "alipay", "contains"),
 ]
 
 MUST_NOT = [
@@ -145,6 +149,9 @@ def test_span_is_the_names_own_text(matcher):
     assert hit.span == "微 众"
 
 
+ODD = ["维\ue815众", "花\ue815贝", "微\ud800众", "\udc00", "微〇众", "微a众"]
+
+
 def test_prefilter_agrees_with_full_path(matcher):
-    for name, kind, *_ in MUST_REPORT + [(n, k) for n, k in MUST_NOT]:
+    for name, kind, *_ in MUST_REPORT + [(n, k) for n, k in MUST_NOT] + [(n, "app") for n in ODD]:
         assert matcher.match(name, kind) == matcher.match(name, kind, prefilter=False)

@@ -1,10 +1,10 @@
 """The matcher: a name and its kind in, hits out. Pure: no I/O, no store.
 
-Two paths. The fast path asks one Aho-Corasick automaton whether the name holds
+Two paths. The fast path asks NumPy code tables (prefilter.py) whether the name holds
 any pair of characters that could start a match (a homophone, look-alike or
-variant of two neighbouring mark characters, or two mark characters in another
-order), any character that could be inserted into a mark, or any Latin letter.
-Most names hold none and are done in about a microsecond. The rest take the
+variant of the first two mark characters, with or without one character
+between them, or two mark characters in another order), or any Latin letter.
+Most names hold none, and a whole batch is answered at once. The rest take the
 full path: split the company name, tokenize, compare every window with every
 form of every mark, score, explain. ``match(name, prefilter=False)`` skips the
 fast path, and the tests check that both paths agree.
@@ -95,7 +95,7 @@ class Matcher:
         ]
         parts = company_parts()
         self._branches = parts["branches"]
-        self._forms = tuple(f for f in parts["forms"] if f.endswith(("公司", "企业", "合伙）", "事务所")))
+        self._units = (*self._branches, "中心", "部")
         self._finance = parts["finance_words"]
         self._unrelated = parts["unrelated_words"]
         self._common = common_words()
@@ -199,11 +199,10 @@ class Matcher:
         if n in allow:
             return True
         for a in allow:
-            if not n.startswith(a):
-                continue
-            # the full registered name of the owner's entity, then anything (招商银行股份有限公司
-            # 信用卡中心): a unit of the entity; a short name (奇富科技) only with a branch suffix
-            if a.endswith(self._forms) or n.endswith(self._branches):
+            rest = n[len(a):] if n.startswith(a) else None
+            # the entity itself, or a branch or unit of it (…北京分行, …信用卡中心); never
+            # what merely starts with its name and offers "customer service" or "debt help"
+            if rest and len(rest) <= 16 and rest.endswith(self._units) and not self._risk_in(rest):
                 return True
         return False
 
@@ -221,36 +220,36 @@ class Matcher:
         found = self._find(name, company, terms)
         if not found:
             return []
-        best: dict[int, tuple[int, Hit]] = {}
         normalised = _norm_entity(name)
         risk = self._risk_in(normalised)
+        trade_text = name if company is None else company.trade_name + company.industry_name
+        context = 7 if any(w in trade_text for w in self._finance) else (
+            -15 if any(w in trade_text for w in self._unrelated) else 0)
         allowed: dict[int, bool] = {}
-        for f in found:
+        best: dict[int, tuple[int, int, _Found]] = {}
+        for f in found:  # scoring is O(1) per window; hits are built for the best window of each mark
             mark, wi = self.marks[f.mark_index]
             if wi not in allowed:
                 allowed[wi] = self.allowlisted(name, wi, normalised)
             if allowed[wi]:
                 continue
-            score = self._score(f, mark, name, company, risk)
-            severity = "high" if score >= 90 else "medium" if score >= 70 else "low"
-            rules = (f.rule, *[e for e in f.extra if e != f.rule])
-            hit = Hit(
-                mark_id=mark.id,
-                mark=mark.name,
-                owner=self.watchlists[wi].owner,
-                score=score,
-                severity=severity,
-                rules=rules,
-                span=name[f.start : f.end],
-                explanation=explain(f.rule, rules, name[f.start : f.end], f.term, f.detail, company, risk),
-                term=f.term,
-                risk_terms=risk,
-            )
+            score = self._score(f, mark, context, risk)
             prev = best.get(f.mark_index)
             # the best score; on a tie the longer span (微众银行 over 微众 in 微众银行官方客服)
-            if prev is None or (score, len(hit.span)) > (prev[0], len(prev[1].span)):
-                best[f.mark_index] = (score, hit)
-        return sorted((h for _, h in best.values()), key=lambda h: (-h.score, h.mark_id))
+            if prev is None or (score, f.end - f.start) > prev[:2]:
+                best[f.mark_index] = (score, f.end - f.start, f)
+        hits = []
+        for score, _, f in best.values():
+            mark, wi = self.marks[f.mark_index]
+            rules = (f.rule, *[e for e in f.extra if e != f.rule])
+            span = name[f.start : f.end]
+            hits.append(Hit(
+                mark_id=mark.id, mark=mark.name, owner=self.watchlists[wi].owner, score=score,
+                severity="high" if score >= 90 else "medium" if score >= 70 else "low", rules=rules, span=span,
+                explanation=explain(f.rule, rules, span, f.term, f.detail, company, risk), term=f.term,
+                risk_terms=risk,
+            ))
+        return sorted(hits, key=lambda h: (-h.score, h.mark_id))
 
     def _risk_in(self, text: str) -> tuple[str, ...]:
         """The risk terms in a name (as normalised for the allow list)."""
@@ -260,17 +259,14 @@ class Matcher:
                 out.append(t)
         return tuple(out)
 
-    def _score(self, f: _Found, mark: Mark, name: str, company: CompanyName | None, risk: tuple[str, ...]) -> int:
+    def _score(self, f: _Found, mark: Mark, context: int, risk: tuple[str, ...]) -> int:
+        """Base score of the rule, then distinctiveness, the trade (``context``) and risk terms (README)."""
         score = RULES[f.rule][0]
         if f.rule == "homophone" and "no_same" in f.detail:
             score -= 10  # no character of the mark's own: a weaker case
         if len(mark.name) >= 3 or not all(is_cjk(c) for c in mark.name):
             score += 3  # longer or coined marks are more distinctive
-        trade_text = name if company is None else company.trade_name + company.industry_name
-        if any(w in trade_text for w in self._finance):
-            score += 7
-        elif any(w in trade_text for w in self._unrelated):
-            score -= 15
+        score += context  # +7 finance, credit, consulting; -15 an unrelated trade
         if risk:
             score += 10
         return max(0, min(100, score))

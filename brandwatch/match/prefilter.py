@@ -52,9 +52,12 @@ class Prefilter:
         for lo, hi in _CJK_RANGES:
             lut[lo : hi + 1] = BLOCKER
         for ch in readings:
-            lut[ord(ch)] = FILLER
+            if is_cjk(ch):  # pypinyin also reads a few private-use and symbol characters: separators here
+                lut[ord(ch)] = FILLER
         codes: dict[frozenset, int] = {}
         for ch, sig in slots.items():
+            if not is_cjk(ch):
+                continue
             key = frozenset(sig)
             if key not in codes:
                 codes[key] = FILLER + 1 + len(codes)
@@ -139,7 +142,8 @@ class Prefilter:
         big = _NUL.join(names)
         if big.count(_NUL) != len(names) - 1:  # a name holds NUL itself
             big = _NUL.join(n.replace(_NUL, "") for n in names)
-        codes = self.lut[np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)]
+        # lone surrogates (undecodable bytes passed through) are separators: surrogatepass keeps them
+        codes = self.lut[np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
         codes = codes[codes != SEPARATOR].astype(np.int32)
         owner = np.cumsum(codes == DELIMITER)  # which name each position belongs to
         k = self.size

@@ -110,8 +110,9 @@ def pinyin_pieces(run: str) -> list[list[tuple[int, int, str]] | None]:
     out: list[list[tuple[int, int, str]] | None] = []
     for m in _PIECES.finditer(run):
         piece = m.group()
-        segs = pinyin_syllables(piece) if piece.isalpha() else None
-        if segs is None and piece.isalpha() and not (piece.islower() or piece.isupper()):
+        # one letter is no syllable worth reading (微a众), and a very long run is not a name's pinyin
+        segs = pinyin_syllables(piece) if piece.isalpha() and 1 < len(piece) <= 64 else None
+        if segs is None and piece.isalpha() and 1 < len(piece) <= 64 and not (piece.islower() or piece.isupper()):
             # mixed case that is not all pinyin: keep the capitalised parts that are
             for part in _CAMEL.finditer(piece):
                 sub = _segment(part.group().lower())
