@@ -13,7 +13,7 @@ fast path, and the tests check that both paths agree.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
@@ -38,7 +38,7 @@ from .tables import (
     simplified,
     traditional_forms,
 )
-from .text import Token, tokenize
+from .text import LatinWord, Token, pinyin_syllables, tokenize
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class LatinTerm:
     mark_index: int
     text: str  # as written in the watchlist
     lower: str
+    pinyin: bool = False  # the alias spells pinyin (Duxiaoman): compared by sound, not spelling
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class Matcher:
         elif text.isascii():
             lower = "".join(c for c in text.lower() if c.isalnum())
             if len(lower) >= 3:
-                self._latin_terms.append(LatinTerm(mi, term, lower))
+                self._latin_terms.append(LatinTerm(mi, term, lower, pinyin_syllables(lower) is not None))
         else:  # mixed script (微众Bank): compare as characters and Latin both
             cjk = "".join(c for c in text if is_cjk(c))
             if len(cjk) >= 2:
@@ -297,8 +298,9 @@ class Matcher:
         for i in range(n):
             if tokens[i].start >= trade_end:
                 break
-            if i + m <= n:
-                window = tokens[i : i + m]
+            window = tokens[i : i + m]
+            # pinyin must begin and end with whole Latin words: not "hua Bei" of "Nanhua Beijing"
+            if len(window) == m and window[0].word_start and window[-1].word_end:
                 rel = []
                 for j, t in enumerate(window):
                     r = relate(t.value, t.kind, t.variant, term, j, rd, fz)
@@ -315,15 +317,18 @@ class Matcher:
                     if (vals != term.text and sorted(vals) == sorted(term.text)
                             and not self._splits_a_word(tokens, i, m, None, trade_end)):
                         out.append(self._found(term, window, "reordered", "", None))
-            # insertion: one character inside the mark (微和众)
-            if i + m + 1 <= n:
-                window = tokens[i : i + m + 1]
-                if window[0].value == term.text[0] and window[-1].value == term.text[-1]:
-                    for k in range(1, m):
-                        rest = window[:k] + window[k + 1 :]
-                        if window[k].value in self._readings and "".join(t.value for t in rest) == term.text:
-                            out.append(self._found(term, window, "insertion", window[k].value, None))
-                            break
+            # insertion: one character inside the mark (微和众), reading as no other word (微观众: 观众)
+            window = tokens[i : i + m + 1]
+            if len(window) == m + 1 and window[0].value == term.text[0] and window[-1].value == term.text[-1]:
+                for k in range(1, m):
+                    rest = window[:k] + window[k + 1 :]
+                    x = window[k]
+                    if x.value in self._readings and "".join(t.value for t in rest) == term.text:
+                        pairs = (window[k - 1].value + x.value, x.value + window[k + 1].value)
+                        if not any(p in self._common for p in pairs) and not self._splits_a_word(
+                                tokens, i, m + 1, None, trade_end):
+                            out.append(self._found(term, window, "insertion", x.value, None))
+                        break
 
     def _add(self, term: CjkTerm, window: Sequence[Token], rel: list[str], rule: str, out: list[_Found],
              tokens: Sequence[Token], i: int, trade_end: int) -> None:
@@ -337,6 +342,8 @@ class Matcher:
         if rule not in ("contains", "traditional", "separator") and self._splits_a_word(
                 tokens, i, len(window), rel, trade_end):
             return
+        if rule == "contains" and self._splits_a_word(tokens, i, len(window), None, trade_end, both=True):
+            return  # 神奇|富硒, 精微|众创: the mark's characters belong to two other words
         if rule == "shape_similar":
             detail = "".join(
                 f"{t.value}{term.text[j]}" for j, (t, r) in enumerate(zip(window, rel, strict=True)) if r == "shape"
@@ -344,7 +351,7 @@ class Matcher:
         out.append(self._found(term, window, rule, detail, rel))
 
     def _splits_a_word(self, tokens: Sequence[Token], i: int, m: int, rel: Sequence[str] | None,
-                       trade_end: int = -1) -> bool:
+                       trade_end: int = -1, both: bool = False) -> bool:
         """A common word runs across the window's edge through a character that is not the mark's own.
 
         An imitation is read as a unit; sounds that only line up across two
@@ -356,6 +363,7 @@ class Matcher:
           of their own, so the name reads either way (维中信用: 中信 or 信用);
         - the word crosses from the 字号 into the industry (``trade_end``, an offset).
         ``rel`` says how each window position relates; None means none is the mark's own.
+        ``both``: true only when words cross both edges (for the mark's own characters).
         """
         n = len(tokens)
         common = self._common
@@ -365,24 +373,35 @@ class Matcher:
             return 0 <= a and b <= n and all(t.kind == "cjk" for t in part) and (
                 "".join(t.value for t in part) in common)
 
+        crossed = 0
         for edge in (i, i + m):  # a word starting before an edge and ending after it
-            for size in (2, 3, 4):
-                for s in range(max(0, edge - size + 1), edge):
-                    e = s + size
-                    if e <= edge or e > n or (s >= i and e <= i + m):
-                        continue
-                    inside = range(max(s, i), min(e, i + m))
-                    if rel is not None and all(rel[k - i] in (SAME, VARIANT) for k in inside):
-                        continue
-                    if tokens[s].start < trade_end <= tokens[e - 1].start:
-                        continue
-                    if not word(s, e):
-                        continue
-                    if edge == i + m and any(word(edge, edge + k) for k in (2, 3, 4)):
-                        continue
-                    if edge == i and any(word(edge - k, edge) for k in (2, 3, 4)):
-                        continue
+            if self._crossed(tokens, i, m, edge, rel, trade_end, word):
+                if not both:
                     return True
+                crossed += 1
+        return crossed == 2
+
+    @staticmethod
+    def _crossed(tokens: Sequence[Token], i: int, m: int, edge: int, rel: Sequence[str] | None, trade_end: int,
+                 word: Callable[[int, int], bool]) -> bool:
+        n = len(tokens)
+        for size in (2, 3, 4):
+            for s in range(max(0, edge - size + 1), edge):
+                e = s + size
+                if e <= edge or e > n or (s >= i and e <= i + m):
+                    continue
+                inside = range(max(s, i), min(e, i + m))
+                if rel is not None and all(rel[k - i] in (SAME, VARIANT) for k in inside):
+                    continue
+                if tokens[s].start < trade_end <= tokens[e - 1].start:
+                    continue
+                if not word(s, e):
+                    continue
+                if edge == i + m and any(word(edge, edge + k) for k in (2, 3, 4)):
+                    continue
+                if edge == i and any(word(edge - k, edge) for k in (2, 3, 4)):
+                    continue
+                return True
         return False
 
     def _found(self, term: CjkTerm, window: Sequence[Token], rule: str, detail: str,
@@ -397,23 +416,54 @@ class Matcher:
         term_text = term.text
         return _Found(term.mark_index, term_text, rule, window[0].start, window[-1].end, tuple(extra), detail)
 
-    def _match_latin(self, lt: LatinTerm, words: Sequence, out: list[_Found]) -> None:
+    def _match_latin(self, lt: LatinTerm, words: Sequence[LatinWord], out: list[_Found]) -> None:
+        """A Latin alias in the name's Latin words, aligned with their words.
+
+        A match must start where a word (or a capitalised hump: WeBankPro) starts:
+        "Kali Pay" and "Zhongqi Futures" hold the letters of Alipay and Qifu only
+        across other words. One edit away counts only for a whole run of words
+        (Alipy, WeBnk) with its first letter kept, and only for aliases that are not pinyin: a pinyin alias
+        (Duxiaoman) is compared by sound, and one letter off it is a person's
+        name (Huxiaoman).
+        """
         target = lt.lower
+        n = len(target)
         for w in words:
             plain = w.text.lower()
-            k = plain.find(target)
-            if k >= 0 and not w.lookalike:
-                rule = "separator" if w.parts > 1 else "contains"
-                out.append(_Found(lt.mark_index, lt.text, rule, w.start, w.end, (), ""))
+            starts = set(w.bounds)
+            ends = {*w.bounds[1:], len(plain)}
+            found = False
+            for skel, rule in ((plain, None), *((x, "lookalike") for x in _skeletons(w.text))):
+                if len(skel) != len(plain):
+                    if skel == target:  # rn for m, vv for w: only as the whole word
+                        out.append(_Found(lt.mark_index, lt.text, "lookalike", w.start, w.end, (), ""))
+                        found = True
+                        break
+                    continue
+                k = skel.find(target)
+                while k >= 0 and k not in starts:
+                    k = skel.find(target, k + 1)
+                if k < 0:
+                    continue
+                a, b = w.span(k, k + n)
+                parts = sum(1 for x in w.runs if k < x < k + n)
+                kind = rule or ("lookalike" if w.lookalike else "separator" if parts else "contains")
+                out.append(_Found(lt.mark_index, lt.text, kind, a, b, (), ""))
+                found = True
+                break
+            if found or n < 5 or lt.pinyin:
                 continue
-            # look-alike letters: capital I for l, digits for letters, Cyrillic for Latin
-            for skel in _skeletons(w.text):
-                if target in skel:
-                    out.append(_Found(lt.mark_index, lt.text, "lookalike", w.start, w.end, (), ""))
+            for i in sorted(starts):
+                for j in sorted(ends):
+                    # typos keep the first letter (Alipy, WeBnk); Kalipay, eBank are other words
+                    if (abs((j - i) - n) <= 1 and plain[i:i + 1] == target[:1]
+                            and OSA.distance(plain[i:j], target, score_cutoff=1) <= 1):
+                        a, b = w.span(i, j)
+                        out.append(_Found(lt.mark_index, lt.text, "misspelling", a, b, (), ""))
+                        found = True
+                        break
+                if found:
                     break
-            else:
-                if len(target) >= 5 and _near(plain, target):
-                    out.append(_Found(lt.mark_index, lt.text, "misspelling", w.start, w.end, (), ""))
 
 
 def _skeletons(text: str) -> set[str]:
@@ -422,13 +472,3 @@ def _skeletons(text: str) -> set[str]:
     out = {base.lower(), base.replace("I", "l").lower()}
     out |= {s.replace("rn", "m").replace("vv", "w") for s in out}
     return out
-
-
-def _near(text: str, target: str) -> bool:
-    """A substring of text within one edit (insert, delete, change, swap) of target."""
-    n = len(target)
-    for size in (n - 1, n, n + 1):
-        for i in range(0, max(0, len(text) - size) + 1):
-            if OSA.distance(text[i : i + size], target, score_cutoff=1) <= 1:
-                return True
-    return False

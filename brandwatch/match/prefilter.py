@@ -67,6 +67,11 @@ class Prefilter:
         letters = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", *lookalikes]
         for ch in letters:
             lut[ord(ch)] = LATIN
+        # accented Latin letters (wēi, é) read as their base letter, as the tokenizer reads them
+        for cp in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+            base = unicodedata.normalize("NFD", chr(cp))[:1]
+            if base.isascii() and base.isalpha():
+                lut[cp] = LATIN
         looks = set(letters)
         # compatibility characters (full-width letters, ㈱, 﨑): the tokenizer looks at their
         # NFKC form, and at its first character only when it has several

@@ -35,17 +35,26 @@ class Token:
     kind: str  # "cjk" (a character) or "syllable" (pinyin written in Latin letters)
     sep_before: bool = False  # a separator stood between this token and the previous one
     variant: bool = False  # the name wrote a traditional or variant form
+    word_start: bool = True  # a syllable that begins a Latin word (not "hua" in "Nanhua")
+    word_end: bool = True  # a syllable that ends one
 
 
 @dataclass(frozen=True, slots=True)
 class LatinWord:
-    """Latin letters and digits, joined across separators (We Bank → webank)."""
+    """Latin letters and digits, joined across separators (We Bank → WeBank)."""
 
     start: int
     end: int
-    text: str  # as written after NFKC, case kept, separators removed
-    lookalike: bool  # contained non-ASCII look-alike letters (Cyrillic А)
+    text: str  # as written after NFKC, case kept, separators removed, look-alikes and accents undone
+    lookalike: bool  # held non-ASCII look-alike letters (Cyrillic А) or accented ones (é)
     parts: int  # how many runs were joined
+    offsets: tuple[int, ...] = ()  # the name's offset of each character of text
+    bounds: tuple[int, ...] = (0,)  # where in text a run or a capitalised hump begins
+    runs: tuple[int, ...] = (0,)  # where in text a run begins (after a separator)
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """The name's offsets of text[a:b]."""
+        return self.offsets[a], self.offsets[b - 1] + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,9 @@ class TokenizedName:
     tokens: tuple[Token, ...]
     words: tuple[LatinWord, ...]
 
+
+# ASCII signs that pass for a letter at the start of or inside a Latin word (@lipay)
+_SIGNS = frozenset("@$")
 
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
@@ -131,6 +143,20 @@ def _spans(offset: int, segs: tuple[str, ...]) -> list[tuple[int, int, str]]:
     return out
 
 
+def _latin_letter(ch: str, looks: dict[str, str]) -> tuple[str, bool] | None:
+    """(ASCII letter or digit, was it disguised) for a character that reads as Latin, else None."""
+    if ch.isascii() and ch.isalnum():
+        return ch, False
+    if ch in looks:  # Cyrillic А, and ASCII symbols that stand for letters (@lipay)
+        return looks[ch], True
+    if ch in "üǖǘǚǜÜ":
+        return "v", False  # pinyin writes ü as v
+    base = unicodedata.normalize("NFD", ch)[:1]
+    if base.isascii() and base.isalpha():  # a tone mark or accent: wēi → wei, é → e
+        return base, True
+    return None  # ASCII punctuation that imitates no letter, and everything else
+
+
 def tokenize(name: str, start: int = 0, end: int | None = None) -> TokenizedName:
     """Tokens and Latin words of ``name[start:end]``; offsets stay those of ``name``."""
     end = len(name) if end is None else end
@@ -138,76 +164,66 @@ def tokenize(name: str, start: int = 0, end: int | None = None) -> TokenizedName
     looks = latin_lookalikes()
     tokens: list[Token] = []
     words: list[LatinWord] = []
-    sep = False
-    # current Latin run (ASCII letters/digits), and the current joined word
-    run_chars: list[str] = []
-    run_start = -1
-    word_chars: list[str] = []
-    word_start = -1
-    word_end = -1
+    sep = False  # a separator (or a non-pinyin run) since the last token
+    run: list[tuple[int, str]] = []  # (offset, letter) of the current Latin run
+    run_sep = False
+    word: list[tuple[int, str]] = []  # the current Latin word, runs joined across separators
+    word_bounds: list[int] = []
     word_look = False
-    word_parts = 0
-    pending_sep = False
+    plain = unicodedata.is_normalized("NFKC", name)  # most names: no character changes
 
     def flush_run() -> None:
-        nonlocal run_chars, run_start
-        if not run_chars:
+        nonlocal sep, run
+        if not run:
             return
-        run = "".join(run_chars)
-        nonlocal sep
+        text = "".join(c for _, c in run)
         broken = run_sep
-        for piece in pinyin_pieces(run):
+        for piece in pinyin_pieces(text):
             if piece is None:  # digits or a non-pinyin word stand between characters like any separator (微3众)
                 broken = True
                 continue
-            for a, b, syl in piece:
-                tokens.append(Token(run_start + a, run_start + b, syl, "syllable", broken))
+            for n, (a, b, syl) in enumerate(piece):
+                tokens.append(Token(run[a][0], run[b - 1][0] + 1, syl, "syllable", broken,
+                                    word_start=n == 0, word_end=n == len(piece) - 1))
                 broken = False
         sep = broken
-        run_chars = []
-        run_start = -1
+        run = []
 
     def flush_word() -> None:
-        nonlocal word_chars, word_start, word_look, word_parts
-        if word_chars:
-            words.append(LatinWord(word_start, word_end, "".join(word_chars), word_look, word_parts))
-        word_chars = []
-        word_start = -1
-        word_look = False
-        word_parts = 0
+        nonlocal word, word_bounds, word_look
+        if word:
+            text = "".join(c for _, c in word)
+            humps = [i for i in range(1, len(text)) if text[i - 1].islower() and text[i].isupper()]
+            words.append(LatinWord(word[0][0], word[-1][0] + 1, text, word_look, len(word_bounds),
+                                   tuple(o for o, _ in word), tuple(sorted({*word_bounds, *humps})),
+                                   tuple(word_bounds)))
+        word, word_bounds, word_look = [], [], False
 
-    run_sep = False
-    plain = unicodedata.is_normalized("NFKC", name)  # most names: no character changes
     for i in range(start, end):
         ch = name[i]
         if not plain:
             ch = nfkc(ch)
             if len(ch) != 1:
                 ch = ch[:1] if ch[:1].isalnum() else " "
-        if ch.isascii() and ch.isalnum():
-            if not run_chars:
-                run_start = i
+        latin = _latin_letter(ch, looks) if not is_cjk(ch) else None
+        if latin is not None:
+            letter, disguised = latin
+            if not run:
                 run_sep = sep
-                if word_chars:
-                    word_parts += 1 if pending_sep else 0
-            run_chars.append(ch)
-            if not word_chars:
-                word_start = i
-                word_parts = 1
-            word_chars.append(ch)
-            word_end = i + 1
-            sep = False
-            pending_sep = False
+                if not (word and word[-1][0] == i - 1 and word[-1][1] in _SIGNS):
+                    word_bounds.append(len(word))
+            run.append((i, letter))
+            word.append((i, letter))
+            word_look = word_look or disguised
             continue
-        if ch in looks:
-            flush_run()  # a look-alike letter breaks pinyin reading but not the Latin word
-            if not word_chars:
-                word_start = i
-                word_parts = 1
-            word_chars.append(looks[ch])
-            word_end = i + 1
-            word_look = True
-            sep = False
+        if ch in _SIGNS and i + 1 < end and name[i + 1].isascii() and name[i + 1].isalpha():
+            # @lipay, $ina: the sign joins the Latin word (the Latin rules read it as a letter)
+            # but stands between pinyin syllables like any separator
+            flush_run()
+            if not (word and word[-1][0] == i - 1):
+                word_bounds.append(len(word))
+            word.append((i, ch))
+            sep = True
             continue
         if is_cjk(ch):
             flush_run()
@@ -215,12 +231,10 @@ def tokenize(name: str, start: int = 0, end: int | None = None) -> TokenizedName
             s = simp.get(ch, ch)
             tokens.append(Token(i, i + 1, s, "cjk", sep, s != ch))
             sep = False
-            pending_sep = False
             continue
         # a separator: ends a pinyin run, but a Latin word may go on after it (We Bank)
         flush_run()
         sep = True
-        pending_sep = True
     flush_run()
     flush_word()
     return TokenizedName(tuple(tokens), tuple(words))
