@@ -63,7 +63,7 @@ def save_page(store: Store, archive: CaptureArchive, matcher: Matcher, capture: 
         if place is not None:
             capture_id = store.save_capture(capture, *place, run_id=run_id)
         for listing in listings:
-            saved = store.save_listing(listing, capture_id)
+            saved = store.save_listing(listing, capture_id, run_id=run_id)
             new_hits += store.save_hits(saved.id, matcher.match(listing.name, listing.kind))
     return len(listings), new_hits
 

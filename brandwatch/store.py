@@ -13,7 +13,15 @@ Tables
   listings         one row per (source, key): name, kind, fields, first/last seen
   listing_changes  the history of a listing's name and status
   hits             one row per (listing, mark); re-crawling updates the match,
-                   never what a person decided (status, assignee, notes)
+                   never what a person decided (status, assignee, tags, notes)
+  sightings        each distinct capture that showed a listing (evidence of every version)
+  audit            the review history: append-only (triggers refuse UPDATE and
+                   DELETE) and hash-chained, each entry holding its
+                   predecessor's SHA-256
+  proposals        follow-up outcomes brandwatch proposes for confirmed hits
+                   (name_changed, deregistered, removed, reemerged)
+  allow_names      names the team allowlisted from a hit, added to the owner's allow list
+  outbox           alert messages until delivered; a failed one waits to be retried
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ import sqlite_utils
 from .errors import BrandwatchError
 from .models import Capture, Hit, Listing, utc_now
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class StoreError(BrandwatchError):
@@ -114,8 +122,83 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        ALTER TABLE hits ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+        ALTER TABLE hits ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE hits ADD COLUMN status_at TEXT;
+        ALTER TABLE hits ADD COLUMN alerted_at TEXT;
+        CREATE INDEX hits_first_seen ON hits (first_seen);
+        CREATE TABLE sightings (
+            id INTEGER PRIMARY KEY,
+            listing_id INTEGER NOT NULL REFERENCES listings (id),
+            run_id INTEGER REFERENCES runs (id),
+            capture_id INTEGER REFERENCES captures (id),
+            seen_at TEXT NOT NULL,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX sightings_listing ON sightings (listing_id, seen_at);
+        INSERT INTO sightings (listing_id, capture_id, seen_at, name, status)
+            SELECT id, capture_id, last_seen, name, status FROM listings;
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            hit_id INTEGER REFERENCES hits (id),
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            old TEXT NOT NULL DEFAULT '',
+            new TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL UNIQUE
+        );
+        CREATE INDEX audit_hit ON audit (hit_id);
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TABLE proposals (
+            id INTEGER PRIMARY KEY,
+            hit_id INTEGER NOT NULL REFERENCES hits (id),
+            outcome TEXT NOT NULL CHECK (outcome IN ('name_changed', 'deregistered', 'removed', 'reemerged')),
+            reason TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            capture_id INTEGER REFERENCES captures (id),
+            created_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'accepted', 'rejected')),
+            decided_at TEXT
+        );
+        CREATE UNIQUE INDEX proposals_open ON proposals (hit_id, outcome) WHERE state = 'open';
+        CREATE TABLE allow_names (
+            id INTEGER PRIMARY KEY,
+            owner TEXT NOT NULL,
+            name TEXT NOT NULL,
+            hit_id INTEGER REFERENCES hits (id),
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            UNIQUE (owner, name)
+        );
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT NOT NULL DEFAULT '',
+            sent_at TEXT
+        );
+        CREATE INDEX outbox_pending ON outbox (channel, sent_at, next_attempt_at);
+        """
+    )
+
+
 # Migrations in order; the store's version is how many have been applied.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1,)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2)
 
 
 @dataclass(frozen=True)
@@ -228,9 +311,22 @@ class Store:
 
     # -- listings and hits ----------------------------------------------------
 
-    def save_listing(self, listing: Listing, capture_id: int | None = None, now: str | None = None) -> SavedListing:
-        """Insert or update a listing; a changed name or status is recorded, the old kept."""
+    def save_listing(self, listing: Listing, capture_id: int | None = None, now: str | None = None,
+                     run_id: int | None = None) -> SavedListing:
+        """Insert or update a listing; a changed name or status is recorded, the old kept, and the sighting too."""
         now = now or utc_now()
+        saved = self._save_listing(listing, capture_id, now)
+        # one sighting per distinct capture that showed the listing (the same page seen again adds none)
+        self.db.execute(
+            "INSERT INTO sightings (listing_id, run_id, capture_id, seen_at, name, status)"
+            " SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS"
+            " (SELECT 1 FROM sightings WHERE listing_id = ? AND capture_id IS ? AND name = ?)",
+            [saved.id, run_id, capture_id, now, listing.name, listing.field("status"), saved.id, capture_id,
+             listing.name],
+        )
+        return saved
+
+    def _save_listing(self, listing: Listing, capture_id: int | None, now: str) -> SavedListing:
         status = listing.field("status")
         fields = json.dumps(dict(listing.fields), ensure_ascii=False, sort_keys=True)
         row = self.db.execute(
@@ -272,12 +368,13 @@ class Store:
         known = {r[0] for r in self.db.execute("SELECT mark_id FROM hits WHERE listing_id = ?", [listing_id])}
         for h in hits:
             self.db.execute(
-                "INSERT INTO hits (listing_id, mark_id, mark, score, severity, rule, span, explanation,"
-                " first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (listing_id, mark_id) DO UPDATE SET mark = excluded.mark, score = excluded.score,"
-                " severity = excluded.severity, rule = excluded.rule, span = excluded.span,"
+                "INSERT INTO hits (listing_id, mark_id, mark, owner, score, severity, rule, span, explanation,"
+                " first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (listing_id, mark_id) DO UPDATE SET mark = excluded.mark, owner = excluded.owner,"
+                " score = excluded.score, severity = excluded.severity, rule = excluded.rule, span = excluded.span,"
                 " explanation = excluded.explanation, last_seen = excluded.last_seen",
-                [listing_id, h.mark_id, h.mark, h.score, h.severity, h.rule, h.span, h.explanation, now, now],
+                [listing_id, h.mark_id, h.mark, h.owner, h.score, h.severity, h.rule, h.span, h.explanation, now,
+                 now],
             )
         return len({h.mark_id for h in hits} - known)
 
@@ -298,9 +395,206 @@ class Store:
             "UPDATE hits SET status = ?, notes = COALESCE(?, notes) WHERE id = ?", [status, notes, hit_id]
         )
 
+    def hit_ids_for_listing(self, listing_id: int) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT id FROM hits WHERE listing_id = ? ORDER BY id", [listing_id])]
+
+    def hit_records(self, *, ids: Sequence[int] | None = None, status: Sequence[str] | str | None = None,
+                    severity: Sequence[str] | str | None = None, mark: Sequence[str] | str | None = None,
+                    source: Sequence[str] | str | None = None, since: str | None = None,
+                    until: str | None = None, order: str = "h.id") -> list[dict[str, Any]]:
+        """Hits joined with their listing and its latest capture, filtered; each filter takes one value or many.
+
+        ``since``/``until`` compare with the hit's first_seen (ISO 8601 UTC; ``until`` exclusive).
+        Keys: every hits column, then listing_* (source, key, kind, name, url, fields as a dict,
+        status, first_seen, last_seen) and capture_* (id, fetched_at, sha256, request_url, final_url).
+        """
+        where: list[str] = []
+        args: list[Any] = []
+
+        def any_of(column: str, values: Sequence[Any] | str | None) -> None:
+            if values is None:
+                return
+            vals = [values] if isinstance(values, str | int) else list(values)
+            where.append(f"{column} IN ({', '.join('?' * len(vals))})" if vals else "0")
+            args.extend(vals)
+
+        any_of("h.id", ids)
+        any_of("h.status", status)
+        any_of("h.severity", severity)
+        any_of("h.mark_id", mark)
+        any_of("l.source", source)
+        if since:
+            where.append("h.first_seen >= ?")
+            args.append(since)
+        if until:
+            where.append("h.first_seen < ?")
+            args.append(until)
+        rows = self._rows(
+            "SELECT h.*, l.source AS listing_source, l.key AS listing_key, l.kind AS listing_kind,"
+            " l.name AS listing_name, l.url AS listing_url, l.fields AS listing_fields, l.status AS listing_status,"
+            " l.first_seen AS listing_first_seen, l.last_seen AS listing_last_seen, c.id AS capture_id,"
+            " c.fetched_at AS capture_fetched_at, c.sha256 AS capture_sha256, c.request_url AS capture_request_url,"
+            " c.final_url AS capture_final_url FROM hits h JOIN listings l ON l.id = h.listing_id"
+            " LEFT JOIN captures c ON c.id = l.capture_id"
+            f" {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {order}",
+            args,
+        )
+        for r in rows:
+            r["listing_fields"] = json.loads(r["listing_fields"] or "{}")
+            r["tags"] = json.loads(r["tags"] or "[]")
+        return rows
+
+    def update_hit(self, hit_id: int, *, status: str | None = None, assignee: str | None = None,
+                   tags: Sequence[str] | None = None, notes: str | None = None, at: str | None = None) -> None:
+        """Change what a person decided about a hit (the review module writes the audit entry)."""
+        self.db.execute(
+            "UPDATE hits SET status = COALESCE(?, status), status_at = CASE WHEN ? IS NULL THEN status_at ELSE ? END,"
+            " assignee = COALESCE(?, assignee), tags = COALESCE(?, tags), notes = COALESCE(?, notes) WHERE id = ?",
+            [status, status, at or utc_now(), assignee, None if tags is None else json.dumps(list(tags),
+             ensure_ascii=False), notes, hit_id],
+        )
+
+    def sightings(self, listing_id: int) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM sightings WHERE listing_id = ? ORDER BY id", [listing_id])
+
+    def listing(self, listing_id: int) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM listings WHERE id = ?", [listing_id])
+        if rows:
+            rows[0]["fields"] = json.loads(rows[0]["fields"] or "{}")
+        return rows[0] if rows else None
+
+    def captures(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM captures ORDER BY id", [])
+
+    # -- audit log ----------------------------------------------------------------
+
+    def append_audit(self, hit_id: int | None, actor: str, action: str, old: str = "", new: str = "",
+                     note: str = "", at: str | None = None) -> dict[str, Any]:
+        """Append one entry, chained to the last; call inside a transaction."""
+        from .audit import GENESIS, entry_hash
+
+        last = self.db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        entry = {"id": (last[0] + 1) if last else 1, "hit_id": hit_id, "at": at or utc_now(), "actor": actor,
+                 "action": action, "old": old, "new": new, "note": note, "prev_hash": last[1] if last else GENESIS}
+        entry["hash"] = entry_hash(entry)
+        self.db.execute(
+            "INSERT INTO audit (id, hit_id, at, actor, action, old, new, note, prev_hash, hash)"
+            " VALUES (:id, :hit_id, :at, :actor, :action, :old, :new, :note, :prev_hash, :hash)",
+            entry,
+        )
+        return entry
+
+    def audit_entries(self, hit_id: int | None = None) -> list[dict[str, Any]]:
+        where, args = ("WHERE hit_id = ?", [hit_id]) if hit_id is not None else ("", [])
+        return self._rows(f"SELECT * FROM audit {where} ORDER BY id", args)
+
+    # -- follow-up proposals --------------------------------------------------------
+
+    def add_proposal(self, hit_id: int, outcome: str, reason: str, seen_at: str, capture_id: int | None,
+                     now: str | None = None) -> bool:
+        """Propose an outcome unless the same one is already open; True if added."""
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO proposals (hit_id, outcome, reason, seen_at, capture_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [hit_id, outcome, reason, seen_at, capture_id, now or utc_now()],
+        )
+        return cur.rowcount > 0
+
+    def proposals(self, state: str | None = "open", hit_id: int | None = None) -> list[dict[str, Any]]:
+        where, args = [], []
+        if state:
+            where.append("p.state = ?")
+            args.append(state)
+        if hit_id is not None:
+            where.append("p.hit_id = ?")
+            args.append(hit_id)
+        return self._rows(
+            "SELECT p.*, l.name AS listing_name, h.mark, h.status AS hit_status FROM proposals p"
+            " JOIN hits h ON h.id = p.hit_id JOIN listings l ON l.id = h.listing_id"
+            f" {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY p.id",
+            args,
+        )
+
+    def decide_proposals(self, hit_id: int, outcome: str | None, now: str | None = None) -> None:
+        """The hit took a new status: an open proposal of that outcome is accepted, the others rejected."""
+        self.db.execute(
+            "UPDATE proposals SET state = CASE WHEN outcome = ? THEN 'accepted' ELSE 'rejected' END, decided_at = ?"
+            " WHERE hit_id = ? AND state = 'open'",
+            [outcome or "", now or utc_now(), hit_id],
+        )
+
+    # -- allow list additions -------------------------------------------------------
+
+    def add_allow_name(self, owner: str, name: str, hit_id: int | None, by: str, now: str | None = None) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO allow_names (owner, name, hit_id, added_by, added_at) VALUES (?, ?, ?, ?, ?)",
+            [owner, name, hit_id, by, now or utc_now()],
+        )
+
+    def allow_names(self) -> dict[str, list[str]]:
+        """Owner → names the team allowlisted from hits."""
+        out: dict[str, list[str]] = {}
+        for owner, name in self.db.execute("SELECT owner, name FROM allow_names ORDER BY id"):
+            out.setdefault(owner, []).append(name)
+        return out
+
+    # -- alerts ---------------------------------------------------------------------
+
+    def unalerted_hits(self, severities: Sequence[str] = ("high", "medium")) -> list[dict[str, Any]]:
+        """New hits not yet in any digest (status still 'new')."""
+        rows = self.hit_records(severity=severities, status="new")
+        return [r for r in rows if r["alerted_at"] is None]
+
+    def mark_alerted(self, hit_ids: Iterable[int], now: str | None = None) -> None:
+        ids = list(hit_ids)
+        if ids:
+            self.db.execute(f"UPDATE hits SET alerted_at = ? WHERE id IN ({', '.join('?' * len(ids))})",
+                            [now or utc_now(), *ids])
+
+    def enqueue(self, channel: str, kind: str, subject: str, payload: dict[str, Any], now: str | None = None) -> int:
+        now = now or utc_now()
+        cur = self.db.execute(
+            "INSERT INTO outbox (channel, kind, subject, payload, created_at, next_attempt_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [channel, kind, subject, json.dumps(payload, ensure_ascii=False), now, now],
+        )
+        return int(cur.lastrowid)
+
+    def outbox(self, *, pending_only: bool = True, channel: str | None = None,
+               due_by: str | None = None) -> list[dict[str, Any]]:
+        where, args = [], []
+        if pending_only:
+            where.append("sent_at IS NULL")
+        if channel:
+            where.append("channel = ?")
+            args.append(channel)
+        if due_by:
+            where.append("next_attempt_at <= ?")
+            args.append(due_by)
+        rows = self._rows(f"SELECT * FROM outbox {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY id", args)
+        for r in rows:
+            r["payload"] = json.loads(r["payload"])
+        return rows
+
+    def outbox_sent(self, message_id: int, now: str | None = None) -> None:
+        self.db.execute("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?",
+                        [now or utc_now(), message_id])
+
+    def outbox_failed(self, message_id: int, error: str, next_attempt_at: str) -> None:
+        self.db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+            [error, next_attempt_at, message_id],
+        )
+
+    def outbox_sent_since(self, channel: str, since: str) -> int:
+        """Messages a channel delivered at or after ``since`` (for its rate limit)."""
+        return self.db.execute("SELECT count(*) FROM outbox WHERE channel = ? AND sent_at >= ?",
+                               [channel, since]).fetchone()[0]
+
     def counts(self) -> dict[str, int]:
         return {t: self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("runs", "captures", "listings", "listing_changes", "hits")}
+                for t in ("runs", "captures", "listings", "listing_changes", "hits", "sightings", "audit",
+                          "proposals", "outbox")}
 
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
