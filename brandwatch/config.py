@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -144,6 +144,72 @@ class SourceSpec(_Strict):
         return value
 
 
+CHANNEL_TYPES = ("wecom", "dingtalk", "feishu", "smtp", "webhook")
+_ENV = r"^$|^[A-Za-z_][A-Za-z0-9_]*$"
+
+
+class ChannelSpec(_Strict):
+    """One alert channel. Secrets (webhook URLs with their keys, signing secrets,
+    SMTP passwords) are never written here: only the names of environment variables."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    type: Literal["wecom", "dingtalk", "feishu", "smtp", "webhook"]
+    url_env: str = Field("", pattern=_ENV, description="environment variable holding the webhook URL")
+    secret_env: str = Field("", pattern=_ENV, description="environment variable holding the signing secret")
+    min_severity: Literal["high", "medium"] = "medium"
+    rate_per_minute: int = Field(20, ge=1, le=20, description="at most this many messages a minute")
+    timeout: float = Field(10.0, gt=0, le=120)
+    # smtp
+    host: str = ""
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username_env: str = Field("", pattern=_ENV)
+    password_env: str = Field("", pattern=_ENV)
+    sender: str = ""
+    to: list[str] = []
+
+    _check_to = field_validator("to", mode="before")(_strings)
+
+    @model_validator(mode="after")
+    def _complete(self) -> ChannelSpec:
+        if self.type == "smtp":
+            missing = [k for k in ("host", "sender") if not getattr(self, k)] + ([] if self.to else ["to"])
+            if missing:
+                raise ValueError(f"an smtp channel needs {', '.join(missing)}")
+        elif not self.url_env:
+            raise ValueError(f"a {self.type} channel needs url_env: the environment variable holding its URL")
+        return self
+
+
+class AlertsSpec(_Strict):
+    channels: list[ChannelSpec] = []
+
+    @model_validator(mode="after")
+    def _unique(self) -> AlertsSpec:
+        names = [c.name for c in self.channels]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"the channel name {dupes[0]!r} is used twice; channel names must be unique")
+        return self
+
+
+class ReportSpec(_Strict):
+    """The weekly report: where it is written, when the daemon writes it, which channels get it."""
+
+    output: str = Field("", description="folder for reports (default: reports/ beside the database)")
+    schedule: ScheduleSpec | None = None
+    channels: list[str] | None = Field(None, description="channel names to send it to (default: all)")
+
+    _check_channels = field_validator("channels", mode="before")(_strings)
+
+
+class FollowupSpec(_Strict):
+    absent_runs: int = Field(
+        2, ge=1, le=100,
+        description="complete runs of a source that must miss a confirmed listing before 'removed' is proposed",
+    )
+
+
 class ConfigSpec(_Strict):
     watchlists: str = "watchlists"
     database: str = "brandwatch.db"
@@ -151,6 +217,9 @@ class ConfigSpec(_Strict):
     matcher: MatcherSpec = MatcherSpec()
     fetch: FetchSpec = FetchSpec()
     sources: list[SourceSpec] = []
+    alerts: AlertsSpec = AlertsSpec()
+    report: ReportSpec = ReportSpec()
+    followup: FollowupSpec = FollowupSpec()
 
     @model_validator(mode="after")
     def _unique_sources(self) -> ConfigSpec:
@@ -158,7 +227,15 @@ class ConfigSpec(_Strict):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"sources: the name {dupes[0]!r} is used twice; source names must be unique")
+        known = {c.name for c in self.alerts.channels}
+        for name in self.report.channels or []:
+            if name not in known:
+                raise ValueError(f"report.channels: {name!r} is not a channel in alerts.channels")
         return self
+
+    @property
+    def reports_dir(self) -> Path:
+        return Path(self.report.output) if self.report.output else Path(self.database).parent / "reports"
 
     @property
     def captures_dir(self) -> Path:

@@ -454,6 +454,18 @@ class Store:
              ensure_ascii=False), notes, hit_id],
         )
 
+    def runs_between(self, since: str, until: str) -> list[dict[str, Any]]:
+        """Runs started in [since, until), oldest first."""
+        return self._rows("SELECT * FROM runs WHERE started_at >= ? AND started_at < ? ORDER BY id", [since, until])
+
+    def changes_between(self, since: str, until: str) -> list[dict[str, Any]]:
+        """Listing name and status changes seen in [since, until), with the listing's source and key."""
+        return self._rows(
+            "SELECT c.*, l.source, l.key, l.name AS listing_name FROM listing_changes c"
+            " JOIN listings l ON l.id = c.listing_id WHERE c.seen_at >= ? AND c.seen_at < ? ORDER BY c.id",
+            [since, until],
+        )
+
     def sightings(self, listing_id: int) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM sightings WHERE listing_id = ? ORDER BY id", [listing_id])
 
