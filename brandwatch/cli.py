@@ -215,7 +215,7 @@ def import_(ctx: click.Context, source_name: str, files: tuple[str, ...]) -> Non
     from .captures import CaptureArchive
     from .models import utc_now
     from .pipeline import import_files
-    from .scheduler import build_context, database_lock
+    from .scheduler import after_run, build_context, database_lock
     from .store import Store
 
     config = load_config(ctx.obj["config"])
@@ -227,6 +227,7 @@ def import_(ctx: click.Context, source_name: str, files: tuple[str, ...]) -> Non
     with database_lock(Path(config.database)), Store(config.database) as store:
         r = import_files([Path(f) for f in files], found[0], store=store, archive=CaptureArchive(config.captures_dir),
                          matcher=context.matcher, fetched_at=utc_now())
+        after_run(context, store, r.run_id)
     click.echo(f"imported {r.pages} file(s): {r.listings} listings, {r.new_hits} new hits")
 
 
@@ -243,3 +244,164 @@ def demo(ctx: click.Context, watchlists: str | None, out: str) -> None:
     folder = Path(watchlists or load_config(ctx.obj["config"]).watchlists)
     load_watchlists(folder)  # a clear error before the site starts
     run_demo(Path(out), folder.resolve())
+
+
+# -- the legal team's workflow ------------------------------------------------------
+
+def _store(ctx: click.Context, must_exist: bool = True):
+    from .store import Store
+
+    config = load_config(ctx.obj["config"])
+    if must_exist and not Path(config.database).exists():
+        raise BrandwatchError(f"{config.database}: no database yet; run `brandwatch run --once` (or `make demo`) first,"
+                              f" or set `database` in {ctx.obj['config']}")
+    return config, Store(config.database)
+
+
+def _since(value: str | None) -> str | None:
+    """A date or time the user typed (2026-11-01, 2026-11-01T08:00) as a UTC ISO string for the store."""
+    if not value:
+        return None
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        raise BrandwatchError(f"--since {value}: not a date; write it like 2026-11-01 or 2026-11-01T08:00") from None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _filters(f):
+    from .review import STATUSES
+
+    f = click.option("--status", multiple=True, type=click.Choice(STATUSES), help="Only hits with this status.")(f)
+    f = click.option("--severity", multiple=True, type=click.Choice(("high", "medium", "low")),
+                     help="Only hits of this severity (repeatable).")(f)
+    f = click.option("--mark", multiple=True, help="Only hits on this mark id (repeatable).")(f)
+    f = click.option("--source", multiple=True, help="Only hits from this source (repeatable).")(f)
+    f = click.option("--since", default=None, help="Only hits first seen on or after this date (Asia/Shanghai).")(f)
+    return f
+
+
+def _query(store, status, severity, mark, source, since) -> list[dict]:
+    return store.hit_records(status=status or None, severity=severity or None, mark=mark or None,
+                             source=source or None, since=_since(since))
+
+
+@main.command()
+@_filters
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line on stdout.")
+@click.pass_context
+def hits(ctx: click.Context, status, severity, mark, source, since, as_json: bool) -> None:
+    """List hits in the store, newest decisions last, with open follow-up proposals."""
+    _, store = _store(ctx)
+    with store:
+        rows = _query(store, status, severity, mark, source, since)
+        proposed: dict[int, list[str]] = {}
+        for p in store.proposals("open"):
+            proposed.setdefault(p["hit_id"], []).append(p["outcome"])
+    for r in rows:
+        if as_json:
+            click.echo(json.dumps({**r, "proposed": proposed.get(r["id"], [])}, ensure_ascii=False))
+            continue
+        extra = f"  [proposed: {', '.join(proposed[r['id']])}]" if r["id"] in proposed else ""
+        who = f" @{r['assignee']}" if r["assignee"] else ""
+        click.echo(f"{r['id']}\t{r['status']}{who}\t{r['severity']}\t{r['listing_name']}\t{r['mark']}\t{r['rule']}"
+                   f"\t{r['listing_source']}{extra}")
+    if not as_json:
+        click.echo(f"{len(rows)} hit(s)", err=True)
+
+
+@main.command()
+@click.argument("args", nargs=-1, required=True, metavar="HIT... [STATUS]")
+@click.option("--note", default="", help="Why: kept in the audit log with the change.")
+@click.option("--by", default=None, help="Who decides (default: $BRANDWATCH_USER, else the login name).")
+@click.option("--assign", "assignee", default=None, help="Give the hit to this person.")
+@click.option("--tag", "add_tags", multiple=True, help="Add a tag (repeatable).")
+@click.option("--untag", "remove_tags", multiple=True, help="Remove a tag (repeatable).")
+@click.option("--force", is_flag=True, help="Allow a move the workflow does not (to correct a mistake); logged.")
+@click.pass_context
+def review(ctx: click.Context, args: tuple[str, ...], note: str, by: str | None, assignee: str | None,
+           add_tags: tuple[str, ...], remove_tags: tuple[str, ...], force: bool) -> None:
+    """Record a decision: `brandwatch review 12 15 confirmed --note "仿冒字号"`.
+
+    Statuses: new, confirmed, dismissed, allowlisted; complaint_filed, letter_sent,
+    suit_filed, judgment; name_changed, deregistered, removed, reemerged.
+    Every change goes to the hash-chained audit log.
+    """
+    from .review import STATUSES, default_actor
+    from .review import review as do_review
+
+    status = args[-1] if args and not args[-1].isdigit() else None
+    ids_text = args[:-1] if status else args
+    if status is not None and status not in STATUSES:
+        raise click.UsageError(f"{status!r} is neither a hit id nor a status; statuses: {', '.join(STATUSES)}")
+    if not ids_text:
+        raise click.UsageError("give at least one hit id before the status, e.g. `brandwatch review 12 confirmed`")
+    bad = [a for a in ids_text if not a.isdigit()]
+    if bad:
+        raise click.UsageError(f"{bad[0]!r} is not a hit id (a number from `brandwatch hits`)")
+    _, store = _store(ctx)
+    with store:
+        changes = do_review(store, [int(a) for a in ids_text], status, by=by or default_actor(), note=note,
+                            assignee=assignee, add_tags=add_tags, remove_tags=remove_tags, force=force)
+    for c in changes:
+        what = "; ".join(f"{e['action']} {e['old']}→{e['new']}".strip() if e["action"] != "note" else "note"
+                         for e in c.entries) or "unchanged"
+        click.echo(f"hit {c.hit_id}: {what}")
+
+
+@main.group()
+def audit() -> None:
+    """The review history (append-only, hash-chained)."""
+
+
+@audit.command(name="verify")
+@click.pass_context
+def audit_verify(ctx: click.Context) -> None:
+    """Check every audit entry and link; exit 1 if anything was changed or deleted."""
+    from .review import verify_audit
+
+    _, store = _store(ctx)
+    with store:
+        problems = verify_audit(store)
+        n = len(store.audit_entries())
+    for p in problems:
+        click.echo(p)
+    if problems:
+        click.echo(f"audit log: {len(problems)} problem(s) in {n} entries", err=True)
+        ctx.exit(1)
+    click.echo(f"audit log intact: {n} entries")
+
+
+@audit.command(name="log")
+@click.argument("hit_id", type=int, required=False)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+@click.pass_context
+def audit_log(ctx: click.Context, hit_id: int | None, as_json: bool) -> None:
+    """Show the audit log (of one hit, or all)."""
+    _, store = _store(ctx)
+    with store:
+        entries = store.audit_entries(hit_id)
+    for e in entries:
+        if as_json:
+            click.echo(json.dumps(e, ensure_ascii=False))
+        else:
+            click.echo(f"{e['id']}\t{e['at']}\thit {e['hit_id']}\t{e['actor']}\t{e['action']}\t{e['old']}→{e['new']}"
+                       f"\t{e['note']}")
+
+
+@main.command()
+@click.option("--all", "show_all", is_flag=True, help="Also proposals already accepted or rejected.")
+@click.pass_context
+def proposals(ctx: click.Context, show_all: bool) -> None:
+    """Outcomes brandwatch proposes for watched hits; accept one with `brandwatch review HIT OUTCOME`."""
+    _, store = _store(ctx)
+    with store:
+        rows = store.proposals(None if show_all else "open")
+    for p in rows:
+        click.echo(f"hit {p['hit_id']}\t{p['outcome']}\t{p['state']}\t{p['seen_at']}\t{p['reason']}")
+    click.echo(f"{len(rows)} proposal(s)", err=True)

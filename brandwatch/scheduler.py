@@ -20,7 +20,7 @@ import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,9 @@ from .captures import CaptureArchive
 from .config import ConfigSpec, SourceSpec, build_sources, load_watchlists, risk_terms
 from .errors import BrandwatchError
 from .fetch import Fetcher, FetchPolicy, HostLimiter
+from .followup import follow_up
 from .match import Matcher
+from .models import Watchlist
 from .pipeline import RunResult, run_source, search_queries
 from .sources import SourceType
 from .store import Store
@@ -79,8 +81,18 @@ class Context:
         return self.queries_cache[spec.variants]
 
 
+def with_allowlisted(watchlists: tuple[Watchlist, ...], added: dict[str, list[str]]) -> tuple[Watchlist, ...]:
+    """Watchlists with the names the team allowlisted from hits (kept in the store) added to each owner's allow."""
+    return tuple(replace(wl, allow=(*wl.allow, *added[wl.owner])) if added.get(wl.owner) else wl
+                 for wl in watchlists)
+
+
 def build_context(config: ConfigSpec, config_path: Path | str = "config.yaml") -> Context:
-    matcher = Matcher(load_watchlists(config.watchlists), risk_terms(config))
+    watchlists = load_watchlists(config.watchlists)
+    if Path(config.database).exists():
+        with Store(config.database) as store:
+            watchlists = with_allowlisted(watchlists, store.allow_names())
+    matcher = Matcher(watchlists, risk_terms(config))
     f = config.fetch
     policy = FetchPolicy(contact=f.contact, timeout=f.timeout, max_bytes=f.max_bytes, max_tries=f.max_tries,
                          host_intervals=dict(f.hosts), proxies=dict(f.proxies) or None)
@@ -116,9 +128,16 @@ def run_one(ctx: Context, spec: SourceSpec, source: SourceType, *, force: bool =
         archive = CaptureArchive(ctx.config.captures_dir)
         result = run_source(source, ctx.queries(spec), fetcher=fetcher, store=store, archive=archive,
                             matcher=ctx.matcher)
-    log.info("%s: %s, %d pages, %d listings, %d new hits%s", spec.name, result.outcome, result.pages,
-             result.listings, result.new_hits, f" ({result.message})" if result.message else "")
+        log.info("%s: %s, %d pages, %d listings, %d new hits%s", spec.name, result.outcome, result.pages,
+                 result.listings, result.new_hits, f" ({result.message})" if result.message else "")
+        after_run(ctx, store, result.run_id)
     return result
+
+
+def after_run(ctx: Context, store: Store, run_id: int) -> None:
+    """What follows every run: follow-up proposals for watched hits (alerts are sent per batch of runs)."""
+    for p in follow_up(store, run_id, ctx.matcher, absent_runs=ctx.config.followup.absent_runs):
+        log.info("hit %d: proposed %s: %s", p.hit_id, p.outcome, p.reason)
 
 
 def run_once(ctx: Context, only: str | None = None) -> list[RunResult]:

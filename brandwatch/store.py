@@ -454,6 +454,15 @@ class Store:
              ensure_ascii=False), notes, hit_id],
         )
 
+    def complete_runs_since(self, source: str, since: str) -> int:
+        """Runs of a source that fetched every page ('ok') and started after ``since``."""
+        return self.db.execute("SELECT count(*) FROM runs WHERE source = ? AND outcome = 'ok' AND started_at > ?",
+                               [source, since]).fetchone()[0]
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM runs WHERE id = ?", [run_id])
+        return rows[0] if rows else None
+
     def runs_between(self, since: str, until: str) -> list[dict[str, Any]]:
         """Runs started in [since, until), oldest first."""
         return self._rows("SELECT * FROM runs WHERE started_at >= ? AND started_at < ? ORDER BY id", [since, until])
