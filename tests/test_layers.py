@@ -22,6 +22,14 @@ FORBIDDEN = {
     "scheduler.py": {"cli", "demo"},
     "fetch.py": {"match", "config", "screen", "cli", "demo", "store"},
     "captures.py": {"match", "config", "screen", "cli", "demo", "store"},
+    "audit.py": {"match", "config", "screen", "cli", "demo", "store", "models", "review"},
+    "review.py": {"match", "config", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
+    "followup.py": {"config", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
+    # the workflow's outputs read the store; they never crawl or match
+    "export.py": {"match", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
+    "evidence.py": {"match", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
+    "report": {"match", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
+    "alerts": {"match", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
 }
 
 
