@@ -405,3 +405,19 @@ def proposals(ctx: click.Context, show_all: bool) -> None:
     for p in rows:
         click.echo(f"hit {p['hit_id']}\t{p['outcome']}\t{p['state']}\t{p['seen_at']}\t{p['reason']}")
     click.echo(f"{len(rows)} proposal(s)", err=True)
+
+
+@main.command()
+@click.option("--week", default=None, help="ISO week, e.g. 2026-W48 (default: the last complete week, Asia/Shanghai).")
+@click.option("-o", "--output", type=click.Path(file_okay=False), default=None,
+              help="Folder for the report (default: report.output in config.yaml, else reports/ beside the database).")
+@click.pass_context
+def report(ctx: click.Context, week: str | None, output: str | None) -> None:
+    """Write the weekly report for the legal team (HTML and Markdown)."""
+    from .report import write_report
+
+    config, store = _store(ctx)
+    with store:
+        files = write_report(store, week, out_dir=Path(output) if output else config.reports_dir)
+    click.echo(files.html)
+    click.echo(files.markdown)
