@@ -421,3 +421,50 @@ def report(ctx: click.Context, week: str | None, output: str | None) -> None:
         files = write_report(store, week, out_dir=Path(output) if output else config.reports_dir)
     click.echo(files.html)
     click.echo(files.markdown)
+
+
+@main.group()
+def alerts() -> None:
+    """Alert channels: test one, queue the digest of new hits and deliver the outbox."""
+
+
+@alerts.command(name="test")
+@click.argument("channel")
+@click.pass_context
+def alerts_test(ctx: click.Context, channel: str) -> None:
+    """Send a test message to CHANNEL now, bypassing the outbox."""
+    from .alerts import send_test
+
+    send_test(load_config(ctx.obj["config"]).alerts, channel)
+    click.echo(f"{channel}: test message sent")
+
+
+@alerts.command(name="send")
+@click.pass_context
+def alerts_send(ctx: click.Context) -> None:
+    """Queue a digest of new hits, then deliver every message that is due."""
+    from .alerts import deliver, queue_digest
+    from .scheduler import database_lock
+
+    config, store = _store(ctx)
+    with database_lock(Path(config.database)), store:
+        queued = queue_digest(store, config.alerts)
+        result = deliver(store, config.alerts)
+    click.echo(f"queued {queued}, sent {result.sent}, failed {result.failed}, deferred {result.deferred}")
+    for line in result.problems:
+        click.echo(f"Warning: {line}", err=True)
+
+
+@alerts.command(name="outbox")
+@click.option("--all", "show_all", is_flag=True, help="Also messages already delivered.")
+@click.pass_context
+def alerts_outbox(ctx: click.Context, show_all: bool) -> None:
+    """Messages waiting to be delivered (or all), with their attempts and last error."""
+    _, store = _store(ctx)
+    with store:
+        rows = store.outbox(pending_only=not show_all)
+    for m in rows:
+        state = f"sent {m['sent_at']}" if m["sent_at"] else f"pending, next {m['next_attempt_at']}"
+        click.echo(f"{m['id']}\t{m['channel']}\t{m['kind']}\t{state}\t{m['attempts']} attempt(s)\t{m['subject']}"
+                   + (f"\t{m['last_error']}" if m["last_error"] else ""))
+    click.echo(f"{len(rows)} message(s)", err=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .captures import CaptureArchive
-from .config import ConfigSpec, SourceSpec, build_sources, load_watchlists, risk_terms
+from .config import ConfigSpec, ScheduleSpec, SourceSpec, build_sources, load_watchlists, risk_terms
 from .errors import BrandwatchError
 from .fetch import Fetcher, FetchPolicy, HostLimiter
 from .followup import follow_up
@@ -135,9 +135,46 @@ def run_one(ctx: Context, spec: SourceSpec, source: SourceType, *, force: bool =
 
 
 def after_run(ctx: Context, store: Store, run_id: int) -> None:
-    """What follows every run: follow-up proposals for watched hits (alerts are sent per batch of runs)."""
+    """What follows every run: follow-up proposals for watched hits, then one alert digest of its new hits."""
     for p in follow_up(store, run_id, ctx.matcher, absent_runs=ctx.config.followup.absent_runs):
         log.info("hit %d: proposed %s: %s", p.hit_id, p.outcome, p.reason)
+    if ctx.config.alerts.channels:
+        from .alerts import deliver, queue_digest
+
+        try:
+            queue_digest(store, ctx.config.alerts)
+            result = deliver(store, ctx.config.alerts)
+        except Exception:  # alerts never stop a source run; the outbox keeps what was queued
+            log.exception("alerts: queueing or delivery failed")
+            return
+        for line in result.problems:
+            log.warning("alerts: %s", line)
+
+
+def deliver_alerts(ctx: Context) -> None:
+    """Deliver what is due in the outbox (messages waiting out a backoff or a rate limit)."""
+    from .alerts import deliver
+
+    with Store(ctx.config.database) as store:
+        result = deliver(store, ctx.config.alerts)
+    for line in result.problems:
+        log.warning("alerts: %s", line)
+
+
+def weekly_report(ctx: Context, now: datetime | None = None) -> Path:
+    """Write last week's report and queue it to the report's channels; returns the HTML path."""
+    from .report import write_report
+
+    with Store(ctx.config.database) as store:
+        files = write_report(store, out_dir=ctx.config.reports_dir, now=now)
+        log.info("report %s written: %s", files.week, files.html)
+        if ctx.config.alerts.channels:
+            from .alerts import deliver, queue_report
+
+            queue_report(store, ctx.config.alerts, f"brandwatch 周报 {files.week}", files.summary,
+                         [files.html, files.markdown], channels=ctx.config.report.channels)
+            deliver(store, ctx.config.alerts)
+    return files.html
 
 
 def run_once(ctx: Context, only: str | None = None) -> list[RunResult]:
@@ -164,12 +201,17 @@ def run_once(ctx: Context, only: str | None = None) -> list[RunResult]:
 
 
 def trigger_for(spec: SourceSpec) -> Any:
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    if spec.schedule is None:
+        return IntervalTrigger(hours=24, jitter=300)
+    return _trigger(spec.schedule)
+
+
+def _trigger(schedule: ScheduleSpec) -> Any:
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
-    schedule = spec.schedule
-    if schedule is None:
-        return IntervalTrigger(hours=24, jitter=300)
     if schedule.cron:
         return CronTrigger.from_crontab(schedule.cron, timezone="Asia/Shanghai")
     return IntervalTrigger(seconds=schedule.seconds, jitter=schedule.jitter or None)
@@ -192,6 +234,14 @@ def serve(ctx: Context) -> None:
             if spec.schedule and spec.schedule.cron and spec.schedule.jitter:
                 trigger.jitter = spec.schedule.jitter
             scheduler.add_job(run_one, trigger, args=(ctx, spec, source), id=spec.name, name=spec.name)
+
+        if ctx.config.alerts.channels:
+            from apscheduler.triggers.interval import IntervalTrigger
+
+            scheduler.add_job(deliver_alerts, IntervalTrigger(minutes=1), args=(ctx,), id="alerts", name="alerts")
+        if ctx.config.report.schedule is not None:
+            scheduler.add_job(weekly_report, _trigger(ctx.config.report.schedule), args=(ctx,), id="report",
+                              name="weekly report")
 
         def on_error(event: Any) -> None:
             log.error("%s: the run failed: %s", event.job_id, event.exception)

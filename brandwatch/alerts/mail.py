@@ -1,0 +1,124 @@
+"""E-mail through an SMTP server (smtplib): plain text with an HTML alternative, and attachments.
+
+``security``: ``starttls`` (port 587, the default), ``ssl`` (implicit TLS,
+port 465) or ``none`` (a relay on a trusted network). Certificates are
+verified against the system's CAs; a private CA is trusted by pointing
+``SSL_CERT_FILE`` at it. The login (``username_env``/``password_env``) is read
+from the environment; the password is masked in every error.
+
+Reply codes decide what happens next: 4xx and dropped connections are retried,
+5xx and a refused login are permanent until someone fixes the configuration.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import smtplib
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+
+from ..config import ChannelSpec
+from .base import AlertError, DeliveryError, Masker, require_env
+from .message import Message, render_html, render_text
+
+
+class SmtpSender:
+    """One SMTP channel: host, port, security, sender and to from config; the login from the environment."""
+
+    def __init__(self, spec: ChannelSpec, where: str, env: Mapping[str, str], session: Any = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.spec, self.where, self.clock = spec, where, clock
+        self.mask = Masker()
+        if bool(spec.username_env) != bool(spec.password_env):
+            raise AlertError(f"{where}: give both username_env and password_env for an SMTP login, or neither")
+        self.username = require_env(env, spec.username_env, where, "export it with the SMTP login name") \
+            if spec.username_env else ""
+        self.password = require_env(env, spec.password_env, where, "export it with the SMTP password "
+                                    "(or the mailbox's authorisation code, 授权码)") if spec.password_env else ""
+        self.mask.add(self.password)
+
+    def error(self, text: str, *, permanent: bool = False) -> DeliveryError:
+        return DeliveryError(self.mask(f"{self.spec.name}: {text}"), permanent=permanent)
+
+    def compose(self, message: Message) -> EmailMessage:
+        """The e-mail: UTF-8 subject, text and HTML bodies, the attachments (a missing one is a DeliveryError)."""
+        mail = EmailMessage()
+        mail["Subject"] = message.subject
+        mail["From"] = self.spec.sender
+        mail["To"] = ", ".join(self.spec.to)
+        mail["Date"] = format_datetime(datetime.fromtimestamp(self.clock(), UTC))
+        mail["Message-ID"] = make_msgid(domain=self.spec.sender.rsplit("@", 1)[-1].strip("> ") or None)
+        mail.set_content(render_text(message))
+        mail.add_alternative(render_html(message), subtype="html")
+        for name in message.attachments:
+            path = Path(name)
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                raise self.error(f"attachment {path} is missing (moved or deleted since the message was queued); "
+                                 "put the file back, or write the report again", permanent=True) from None
+            except OSError as e:
+                raise self.error(f"attachment {path} cannot be read ({e.strerror}); check its permissions",
+                                 permanent=True) from None
+            ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            maintype, subtype = ctype.split("/", 1)
+            mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
+        return mail
+
+    def _connect(self) -> smtplib.SMTP:
+        timeout = self.spec.timeout
+        if self.spec.security == "ssl":
+            return smtplib.SMTP_SSL(self.spec.host, self.spec.port, timeout=timeout,
+                                    context=ssl.create_default_context())
+        smtp = smtplib.SMTP(self.spec.host, self.spec.port, timeout=timeout)
+        if self.spec.security == "starttls":
+            try:
+                smtp.starttls(context=ssl.create_default_context())
+            except BaseException:
+                smtp.close()
+                raise
+        return smtp
+
+    def send(self, message: Message) -> None:
+        mail = self.compose(message)
+        server = f"{self.spec.host}:{self.spec.port}"
+        try:
+            with self._connect() as smtp:
+                if self.username:
+                    smtp.login(self.username, self.password)
+                smtp.send_message(mail)
+        except smtplib.SMTPAuthenticationError as e:
+            raise self.error(f"{server} refused the login of {self.username} ({e.smtp_code} {_reply(e)}); check "
+                             f"{self.spec.username_env} and {self.spec.password_env}", permanent=True) from None
+        except smtplib.SMTPRecipientsRefused as e:
+            refused = "; ".join(f"{who} {code} {_text(reply)}" for who, (code, reply) in e.recipients.items())
+            raise self.error(f"{server} refused the recipients ({refused}); check the channel's `to`",
+                             permanent=True) from None
+        except smtplib.SMTPNotSupportedError as e:
+            raise self.error(f"{server} does not support what the channel asks ({e}); check `security` "
+                             "(starttls, ssl or none) and the port", permanent=True) from None
+        except smtplib.SMTPResponseException as e:
+            if 400 <= e.smtp_code < 500:
+                raise self.error(f"{server} answered {e.smtp_code} {_reply(e)}; will retry") from None
+            raise self.error(f"{server} refused the message ({e.smtp_code} {_reply(e)}); check the sender and "
+                             "the server's limits", permanent=True) from None
+        except ssl.SSLCertVerificationError as e:
+            raise self.error(f"{server}: the certificate is not trusted ({e.verify_message}); for a private CA "
+                             "point SSL_CERT_FILE at it", permanent=True) from None
+        except (smtplib.SMTPException, OSError) as e:
+            raise self.error(f"could not deliver through {server} ({type(e).__name__}: {e}); will retry") from None
+
+
+def _text(reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return " ".join(text.split())[:200]
+
+
+def _reply(e: smtplib.SMTPResponseException) -> str:
+    return _text(e.smtp_error)
