@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.statusandheaders import StatusAndHeaders
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.warcwriter import WARCWriter
 
 from .errors import BrandwatchError
@@ -85,13 +85,18 @@ class CaptureArchive:
             raise CaptureError(f"{path}: cannot read the capture ({e.strerror})") from None
         try:
             record = next(iter(ArchiveIterator(io.BytesIO(data))))
-            body = record.content_stream().read()
+            http = record.http_headers
+            if http is None and (record.rec_headers.get_header("Content-Type") or "").startswith("application/http"):
+                # warcio parses the HTTP block only for http(s) URIs; file:// captures (files source, import) have one
+                http = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"]).parse(record.raw_stream)
+            # the payload as written: content_stream() would undo an encoding the fetcher had already undone
+            body = record.raw_stream.read()
         except Exception as e:  # warcio raises several kinds on damaged data
             raise CaptureError(f"{path} at byte {offset}: the WARC record is damaged ({e})") from None
         if sha256 is not None and hashlib.sha256(body).hexdigest() != sha256:
             raise CaptureError(f"{path} at byte {offset}: the body no longer matches its SHA-256 {sha256}")
-        headers = tuple((k, v) for k, v in record.http_headers.headers) if record.http_headers else ()
-        status = int(record.http_headers.get_statuscode()) if record.http_headers else 0
+        headers = tuple((k, v) for k, v in http.headers) if http else ()
+        status = int(http.get_statuscode()) if http else 0
         return Capture(
             request_url=record.rec_headers.get_header("WARC-Refers-To-Target-URI")
             or record.rec_headers.get_header("WARC-Target-URI"),

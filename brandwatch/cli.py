@@ -2,7 +2,8 @@
 and turns library errors into one line ``Error: …`` with exit code 2.
 
 Exit codes: 0 done (``check``: nothing matched), 3 ``check`` found hits,
-2 bad input or configuration, 1 an unexpected failure.
+2 bad input or configuration, 1 an unexpected failure or, for ``audit verify``
+and ``evidence verify``, something was changed.
 """
 
 from __future__ import annotations
@@ -468,3 +469,90 @@ def alerts_outbox(ctx: click.Context, show_all: bool) -> None:
         click.echo(f"{m['id']}\t{m['channel']}\t{m['kind']}\t{state}\t{m['attempts']} attempt(s)\t{m['subject']}"
                    + (f"\t{m['last_error']}" if m["last_error"] else ""))
     click.echo(f"{len(rows)} message(s)", err=True)
+
+
+@main.command(name="export")
+@_filters
+@click.option("--until", default=None, help="Only hits first seen before this date (Asia/Shanghai).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "jsonl"]), default=None,
+              help="csv (for Excel: UTF-8 with BOM), xlsx or jsonl; default: OUT's suffix.")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+@click.pass_context
+def export_(ctx: click.Context, status: tuple[str, ...], severity: tuple[str, ...], mark: tuple[str, ...],
+            source: tuple[str, ...], since: str | None, until: str | None, fmt: str | None, out: str) -> None:
+    """Write the hits to a file, one row per hit, in the documented columns (export version 1)."""
+    from .export import FORMATS, export_hits
+
+    fmt = fmt or Path(out).suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        raise click.UsageError(f"{out}: cannot tell the format from the suffix; give --format csv, xlsx or jsonl")
+    _, store = _store(ctx)
+    with store:
+        rows = store.hit_records(status=status or None, severity=severity or None, mark=mark or None,
+                                 source=source or None, since=_since(since), until=_since(until))
+        count = export_hits(rows, fmt, out)
+    click.echo(f"wrote {count} hit(s) to {out}", err=True)
+
+
+class _EvidenceGroup(_Group):
+    """`brandwatch evidence HIT -o OUT` builds a bundle; `brandwatch evidence verify …` checks one."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0].isdigit():
+            args = ["bundle", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_EvidenceGroup)
+def evidence() -> None:
+    """Evidence bundles for a notary or 存证 platform: `evidence HIT -o OUT.zip`, `evidence verify BUNDLE|--all`."""
+
+
+@evidence.command("bundle")
+@click.argument("hit_id", type=int)
+@click.option("-o", "--out", type=click.Path(), default=None,
+              help="A new folder, or a path ending in .zip (default: evidence/hit-ID.zip beside the database).")
+@click.option("--no-screenshot", is_flag=True, help="Do not render the captured page with headless Chromium.")
+@click.option("--chromium", default=None,
+              help="The Chromium to render with (default: chromium, chromium-browser or google-chrome on PATH).")
+@click.pass_context
+def evidence_bundle(ctx: click.Context, hit_id: int, out: str | None, no_screenshot: bool,
+                    chromium: str | None) -> None:
+    """Gather HIT_ID's captures, record, match and audit history, hashed (SHA-256 and SM3), into one bundle."""
+    from .captures import CaptureArchive
+    from .evidence import build_bundle
+
+    config, store = _store(ctx)
+    target = Path(out) if out else Path(config.database).parent / "evidence" / f"hit-{hit_id}.zip"
+    with store:
+        result = build_bundle(store, CaptureArchive(config.captures_dir), hit_id, target,
+                              db_path=Path(config.database), screenshot=not no_screenshot, chromium=chromium)
+    click.echo(f"wrote {result.path} ({len(result.files)} files)")
+    click.echo(result.screenshot_message, err=True)
+
+
+@evidence.command("verify")
+@click.argument("bundle", required=False, type=click.Path(exists=True))
+@click.option("--all", "whole_store", is_flag=True,
+              help="Check the whole store instead: every capture against the archive, and the audit chain.")
+@click.pass_context
+def evidence_verify(ctx: click.Context, bundle: str | None, whole_store: bool) -> None:
+    """Check a BUNDLE (folder or .zip) against its manifest, or --all the store; exit 1 if anything changed."""
+    from .captures import CaptureArchive
+    from .evidence import verify_bundle, verify_store
+
+    if bool(bundle) == whole_store:
+        raise click.UsageError("give a BUNDLE or --all (one of them)")
+    if bundle:
+        problems = verify_bundle(Path(bundle))
+    else:
+        config, store = _store(ctx)
+        with store:
+            problems = verify_store(store, CaptureArchive(config.captures_dir), Path(config.database))
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        ctx.exit(1)
+    click.echo("intact: every file matches its SHA-256 and SM3" if bundle else
+               "intact: every capture matches its SHA-256 and the audit chain holds")

@@ -11,6 +11,13 @@ CAPTURES = [
     Capture("https://example.test/a", "https://example.test/a", 521, (), b"<script>challenge</script>",
             "2026-11-25T01:02:04.000000Z"),
     Capture("https://example.test/e", "https://example.test/e", 200, (), b"", "2026-11-26T00:00:00.000000Z"),
+    # a feed file (files source, import): warcio reads no HTTP block for file:// unless told
+    Capture("file:///srv/drop/feed.csv", "file:///srv/drop/feed.csv", 200, (("X-Brandwatch-Feed", "feed.csv"),),
+            "name\n微众科技\n".encode(), "2026-11-25T03:00:00.000000Z"),
+    # requests already decoded the body; the header still says gzip and chunked
+    Capture("https://example.test/g", "https://example.test/g", 200,
+            (("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked")), b"5\r\nhello\r\n0\r\n\r\n",
+            "2026-11-25T04:00:00.000000Z"),
 ]
 
 
@@ -21,6 +28,7 @@ def test_round_trip(tmp_path):
         back = archive.read(*place, sha256=c.sha256)
         assert (back.body, back.status, back.final_url, back.request_url, back.fetched_at) == (
             c.body, c.status, c.final_url, c.request_url, c.fetched_at)
+        assert dict(c.headers).items() <= dict(back.headers).items()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11-25.warc.gz", "2026-11-26.warc.gz"]
 
 
