@@ -18,13 +18,17 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import click
 import yaml
+
+from .config import ConfigSpec
 
 PER_PAGE = 40
 CHALLENGE = (b"<script>var x=\"@challenge@__jsl_clearance@document@cookie\";"
@@ -144,7 +148,8 @@ def run_demo(out: Path, watchlists: Path) -> None:
 
     for old in out.glob("brandwatch.db*"):
         old.unlink()
-    shutil.rmtree(out / "captures", ignore_errors=True)
+    for folder in ("captures", "evidence", "exports", "reports"):
+        shutil.rmtree(out / folder, ignore_errors=True)
     site = _DemoSite()
     with site.running() as url:
         cfg_path = out / "demo-config.yaml"
@@ -174,5 +179,38 @@ def run_demo(out: Path, watchlists: Path) -> None:
             click.echo(f"           {h['rule']}: {h['explanation']}")
     if blocked:
         click.echo(f"\nBlocked (an anti-bot challenge; never solved, never retried): {', '.join(blocked)}")
+    _demo_workflow(config, out)
     click.echo(f"\nDatabase: {config.database}\nCaptures: {config.captures_dir}\n"
-               f"Next: brandwatch --config {cfg_path} status")
+               f"Next: brandwatch --config {cfg_path} hits --status new")
+
+
+def _demo_workflow(config: ConfigSpec, out: Path) -> None:
+    """What the legal team does next, on the demo's store: confirm, bundle the evidence, export, report."""
+    from .captures import CaptureArchive
+    from .evidence import build_bundle, verify_bundle
+    from .export import export_hits
+    from .report import write_report
+    from .review import review
+    from .store import Store
+
+    with Store(config.database) as store:
+        top = store.hit_records(severity="high", order="h.score DESC, h.id")
+        if not top:
+            return
+        hit = next((h for h in top if h["listing_kind"] == "company"), top[0])
+        review(store, [hit["id"]], "confirmed", by="demo", note="字号与商标近似，确认仿冒 (demo)")
+        bundle = build_bundle(store, CaptureArchive(config.captures_dir), hit["id"],
+                              out / "evidence" / f"hit-{hit['id']}.zip", db_path=Path(config.database))
+        problems = verify_bundle(bundle.path)
+        rows = store.hit_records()
+        (out / "exports").mkdir(exist_ok=True)
+        for fmt in ("csv", "xlsx"):
+            export_hits(rows, fmt, out / "exports" / f"hits.{fmt}")
+        this_week = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%G-W%V")  # the demo's data is all from today
+        files = write_report(store, this_week, out_dir=out / "reports")
+    click.echo(f"\nThe legal workflow, on hit {hit['id']} ({hit['listing_name']}):")
+    click.echo("  review:   confirmed by demo (audit log: brandwatch audit log)")
+    click.echo(f"  evidence: {bundle.path} — {len(bundle.files)} files, SHA-256 and SM3; "
+               f"verify: {'intact' if not problems else problems[0]}; {bundle.screenshot_message}")
+    click.echo(f"  export:   {out / 'exports' / 'hits.csv'}, {out / 'exports' / 'hits.xlsx'} ({len(rows)} hits)")
+    click.echo(f"  report:   {files.html} (week {files.week})")

@@ -138,6 +138,11 @@ def test_demo_crawls_the_local_site(tmp_path):
     assert "徽粒贷" in out and "微眾" in out and "W3Bank" in out
     assert "深圳前海微众银行股份有限公司" not in out.split("hits in the store")[1]  # the owner's own entity
     assert (tmp_path / "brandwatch.db").exists()
+    # and the legal workflow on the top hit: review, a verified bundle, exports, the report
+    assert "review:   confirmed by demo" in out and "verify: intact" in out
+    assert len(list((tmp_path / "evidence").glob("hit-*.zip"))) == 1
+    assert {p.name for p in (tmp_path / "exports").iterdir()} == {"hits.csv", "hits.xlsx"}
+    assert len(list((tmp_path / "reports").glob("brandwatch-report-*.html"))) == 1
 
 
 QCC_OK = {"Status": "200", "Message": "查询成功", "Paging": {"PageSize": 20, "PageIndex": 1, "TotalRecords": 1},
