@@ -96,3 +96,26 @@ def test_commands_on_a_missing_database_say_how_to_make_one(tmp_path):
     assert r.exit_code == 2
     assert "no database yet; run `brandwatch run --once`" in r.output
     assert not (tmp_path / "none.db").exists()
+
+
+def test_the_daemons_report_job_writes_the_report_and_sends_it(tmp_path, site, robot, monkeypatch):  # noqa: F811
+    from datetime import UTC, datetime, timedelta
+
+    from brandwatch.config import load_config
+    from brandwatch.scheduler import build_context, weekly_report
+
+    cfg = write_config(tmp_path, site)
+    data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    data["alerts"] = {"channels": [{"name": "legal", "type": "webhook", "url_env": "TEST_HOOK_URL"},
+                                   {"name": "other", "type": "webhook", "url_env": "TEST_HOOK_URL"}]}
+    data["report"] = {"output": str(tmp_path / "weekly"), "schedule": {"cron": "0 8 * * 1"}, "channels": ["legal"]}
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("TEST_HOOK_URL", robot.url + "/hook")
+    assert run("--config", str(cfg), "run", "--once").exit_code == 0
+    robot.requests.clear()
+
+    ctx = build_context(load_config(cfg), cfg)
+    html = weekly_report(ctx, now=datetime.now(UTC) + timedelta(days=7))  # next Monday: this week is complete
+    assert html.parent == tmp_path / "weekly" and html.exists() and html.with_suffix(".md").exists()
+    (sent,) = [r.json() for r in robot.requests]  # only the report's channel
+    assert sent["kind"] == "report" and "周报" in sent["subject"]
