@@ -297,7 +297,7 @@ def _query(store, status, severity, mark, source, since) -> list[dict]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line on stdout.")
 @click.pass_context
 def hits(ctx: click.Context, status, severity, mark, source, since, as_json: bool) -> None:
-    """List hits in the store, newest decisions last, with open follow-up proposals."""
+    """List hits in the store (oldest first), with their open follow-up proposals."""
     _, store = _store(ctx)
     with store:
         rows = _query(store, status, severity, mark, source, since)

@@ -20,7 +20,7 @@ import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,15 @@ class Context:
     limiter: HostLimiter
     policy: FetchPolicy
     queries_cache: dict[int, list[str]]
+    allowlisted: dict[str, list[str]] = field(default_factory=dict)  # the store's additions the matcher has
+
+    def refresh_allow(self, store: Store) -> None:
+        """Rebuild the matcher when the team allowlisted names since it was built (the daemon runs for weeks)."""
+        added = store.allow_names()
+        if added != self.allowlisted:
+            watchlists = load_watchlists(self.config.watchlists)
+            self.matcher = Matcher(with_allowlisted(watchlists, added), risk_terms(self.config))
+            self.allowlisted = added
 
     def queries(self, spec: SourceSpec) -> list[str]:
         if spec.queries is not None:
@@ -89,14 +98,15 @@ def with_allowlisted(watchlists: tuple[Watchlist, ...], added: dict[str, list[st
 
 def build_context(config: ConfigSpec, config_path: Path | str = "config.yaml") -> Context:
     watchlists = load_watchlists(config.watchlists)
+    added: dict[str, list[str]] = {}
     if Path(config.database).exists():
         with Store(config.database) as store:
-            watchlists = with_allowlisted(watchlists, store.allow_names())
-    matcher = Matcher(watchlists, risk_terms(config))
+            added = store.allow_names()
+    matcher = Matcher(with_allowlisted(watchlists, added), risk_terms(config))
     f = config.fetch
     policy = FetchPolicy(contact=f.contact, timeout=f.timeout, max_bytes=f.max_bytes, max_tries=f.max_tries,
                          host_intervals=dict(f.hosts), proxies=dict(f.proxies) or None)
-    return Context(config, matcher, build_sources(config, config_path), HostLimiter(policy), policy, {})
+    return Context(config, matcher, build_sources(config, config_path), HostLimiter(policy), policy, {}, added)
 
 
 def paused_until(store: Store, source: str, now: datetime | None = None) -> datetime | None:
@@ -124,6 +134,7 @@ def run_one(ctx: Context, spec: SourceSpec, source: SourceType, *, force: bool =
         if until and not force:
             log.info("%s: paused after being blocked, until %s", spec.name, until.isoformat())
             return None
+        ctx.refresh_allow(store)
         fetcher = Fetcher(ctx.policy, limiter=ctx.limiter)
         archive = CaptureArchive(ctx.config.captures_dir)
         result = run_source(source, ctx.queries(spec), fetcher=fetcher, store=store, archive=archive,

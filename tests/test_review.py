@@ -193,3 +193,18 @@ def test_audit_verify_exits_1_on_tampering(cli):
     r = cli("audit", "verify")
     assert r.exit_code == 1
     assert "audit entry 1: its content was changed" in r.output
+
+
+def test_a_running_daemon_picks_up_names_allowlisted_since_it_started(tmp_path):
+    from brandwatch.config import ConfigSpec
+    from brandwatch.scheduler import build_context
+
+    db = tmp_path / "bw.db"
+    make_store(db).close()
+    ctx = build_context(ConfigSpec(watchlists=str(WL), database=str(db)))
+    name = "微众众诚企业管理(武汉)有限公司"
+    assert ctx.matcher.match(name)
+    with Store(db) as s:
+        review(s, [2], "allowlisted", by="a")
+        ctx.refresh_allow(s)
+    assert not ctx.matcher.match(name)
