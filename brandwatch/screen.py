@@ -151,10 +151,13 @@ def read_name_chunks(path: Path | str, default_kind: str = "company", size: int 
         parse = partial(_parse_text, default_kind, size)
     done = 0
     for chunk in _decoded(path, parse):
+        done += len(chunk)
         if on_bytes:  # an estimate: the average line length so far
-            done += len(chunk)
             on_bytes(min(total, total * done // max(done, chunk.lines[-1])))
         yield chunk
+    if not done:
+        raise InputError(f"{path}: holds no names (only blank lines or a header); give one name a line, "
+                         "or CSV with a header id,name")
 
 
 def read_names(path: Path | str, default_kind: str = "company") -> Iterator[NameRow]:

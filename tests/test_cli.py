@@ -70,10 +70,13 @@ def test_screen_other_formats(tmp_path, suffix, text):
     assert len(rows) == 1 and rows[0]["mark_id"] == "weizhong"
 
 
+NO_NAMES = "holds no names (only blank lines or a header); give one name a line, or CSV with a header id,name"
 ERRORS = [
     ("id,title\n1,微众\n", ".csv",
      "line 1: no 'name' column (the header is: id,title); name the column of names 'name', e.g. id,name,kind"),
     ("", ".csv", "the file is empty; give one name a line, or CSV with a header id,name"),
+    ("\ufeff\n\n  \n", ".txt", NO_NAMES),
+    ("id,name\n", ".csv", NO_NAMES),
     ("id,name\n1,维众\n".encode() + b"2,\xff\n", ".csv",
      "line 3: bytes that are not UTF-8 at column 3; save the file as UTF-8 (from GBK: iconv -f gb18030 -t utf-8)"),
     ("id,name,kind\n1,维众,shop\n", ".csv", "line 2: kind 'shop' is not one of company, app, account"),
