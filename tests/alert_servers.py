@@ -7,12 +7,11 @@ import shutil
 import socket
 import ssl
 import subprocess
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from .httpserver import Answer
+from .httpserver import Answer, start_server, write_answer
 
 
 @dataclass
@@ -58,26 +57,12 @@ class RobotServer:
                     answer = server.answer(request)
                 else:
                     answer = server.answers.pop(0) if len(server.answers) > 1 else server.answers[0]
-                if answer.delay:
-                    threading.Event().wait(answer.delay)
-                self.send_response(answer.status)
-                for k, v in answer.headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(answer.body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(answer.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                write_answer(self, answer)
 
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
+        self.httpd, self.url = start_server(Handler)
 
     def reset(self) -> None:
         """Forget what was received; answer ok (errcode 0) again."""

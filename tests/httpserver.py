@@ -17,6 +17,30 @@ class Answer:
     delay: float = 0.0  # seconds before answering (for timeouts)
 
 
+def write_answer(handler: BaseHTTPRequestHandler, answer: Answer) -> None:
+    """Send one answer (after its delay); a client that hung up is no error here."""
+    if answer.delay:
+        time.sleep(answer.delay)
+    handler.send_response(answer.status)
+    for k, v in answer.headers.items():
+        handler.send_header(k, v)
+    if "Content-Length" not in answer.headers:
+        handler.send_header("Content-Length", str(len(answer.body)))
+    handler.end_headers()
+    try:
+        handler.wfile.write(answer.body)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
+def start_server(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, str]:
+    """A threaded server on a free port of 127.0.0.1, serving in the background; (server, base URL)."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
 class LocalServer:
     def __init__(self) -> None:
         self.routes: dict[str, list[Answer] | Callable[[str], Answer]] = {}
@@ -33,27 +57,12 @@ class LocalServer:
                     answer = route(self.path)
                 else:
                     answer = route.pop(0) if len(route) > 1 else route[0]
-                if answer.delay:
-                    time.sleep(answer.delay)
-                self.send_response(answer.status)
-                for k, v in answer.headers.items():
-                    self.send_header(k, v)
-                if "Content-Length" not in answer.headers:
-                    self.send_header("Content-Length", str(len(answer.body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(answer.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                write_answer(self, answer)
 
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
+        self.httpd, self.url = start_server(Handler)
 
     def close(self) -> None:
         self.httpd.shutdown()
