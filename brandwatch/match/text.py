@@ -205,7 +205,8 @@ def tokenize(name: str, start: int = 0, end: int | None = None) -> TokenizedName
             ch = nfkc(ch)
             if len(ch) != 1:
                 ch = ch[:1] if ch[:1].isalnum() else " "
-        latin = _latin_letter(ch, looks) if not is_cjk(ch) else None
+        cjk = is_cjk(ch)
+        latin = None if cjk else _latin_letter(ch, looks)
         if latin is not None:
             letter, disguised = latin
             if not run:
@@ -225,7 +226,7 @@ def tokenize(name: str, start: int = 0, end: int | None = None) -> TokenizedName
             word.append((i, ch))
             sep = True
             continue
-        if is_cjk(ch):
+        if cjk:
             flush_run()
             flush_word()
             s = simp.get(ch, ch)
