@@ -37,6 +37,7 @@ class MarkSpec(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="stable id: letters, digits, _ . -")
     name: str = Field(min_length=1)
     aliases: list[str] = []
+    reading: str | None = Field(None, description="how the name is pronounced, in toneless pinyin: huan bei")
 
     _check_aliases = field_validator("aliases", mode="before")(_strings)
 
@@ -47,6 +48,14 @@ class MarkSpec(_Strict):
         if any(not str(v).strip() for v in items):
             raise ValueError("must not be blank")
         return value
+
+    @model_validator(mode="after")
+    def _reading_fits(self) -> MarkSpec:
+        # whether each syllable is a reading of its character is checked when the matcher compiles
+        if self.reading is not None and not re.fullmatch(r"[A-Za-züÜvV: ]+", self.reading):
+            raise ValueError(f"reading {self.reading!r} must be toneless pinyin, one syllable per character "
+                             "of the name, separated by spaces (e.g. huan bei)")
+        return self
 
 
 class WatchlistSpec(_Strict):
@@ -293,7 +302,10 @@ def load_watchlist(path: Path) -> Watchlist:
         spec = WatchlistSpec.model_validate(data)
     except ValidationError as e:
         raise _explain(path, e) from None
-    marks = tuple(Mark(m.id, m.name.strip(), tuple(a.strip() for a in m.aliases)) for m in spec.marks)
+    marks = tuple(
+        Mark(m.id, m.name.strip(), tuple(a.strip() for a in m.aliases), tuple((m.reading or "").lower().split()))
+        for m in spec.marks
+    )
     return Watchlist(owner=spec.owner.strip(), marks=marks, allow=tuple(spec.allow), source=str(path))
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-Kind = Literal["company", "app", "account"]
-KINDS: tuple[str, ...] = ("company", "app", "account")
+Kind = Literal["company", "app", "account", "domain"]
+KINDS: tuple[str, ...] = ("company", "app", "account", "domain")
 Severity = Literal["high", "medium", "low"]
 
 
@@ -18,6 +18,7 @@ class Mark:
     id: str
     name: str
     aliases: tuple[str, ...] = ()
+    reading: tuple[str, ...] = ()  # toneless pinyin of the name, one syllable per character, when stated
 
     @property
     def terms(self) -> tuple[str, ...]:

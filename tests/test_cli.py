@@ -79,7 +79,7 @@ ERRORS = [
     ("id,name\n", ".csv", NO_NAMES),
     ("id,name\n1,维众\n".encode() + b"2,\xff\n", ".csv",
      "line 3: bytes that are not UTF-8 at column 3; save the file as UTF-8 (from GBK: iconv -f gb18030 -t utf-8)"),
-    ("id,name,kind\n1,维众,shop\n", ".csv", "line 2: kind 'shop' is not one of company, app, account"),
+    ("id,name,kind\n1,维众,shop\n", ".csv", "line 2: kind 'shop' is not one of company, app, account, domain"),
     ('{"name": "维众"}\n{"name": \n', ".jsonl", "line 2: not valid JSON (Expecting value at column 10)"),
 ]
 
@@ -149,4 +149,4 @@ def test_screen_bad_kind_after_many_rows_names_its_line(tmp_path):
     text = "id,name,kind\n" + "".join(f"{i},华信{i},app\n" for i in range(5000)) + "x,维众,shop\n"
     r, f, _ = _screen(tmp_path, text)
     assert r.exit_code == 2
-    assert r.output.splitlines()[0] == f"Error: {f}: line 5002: kind 'shop' is not one of company, app, account"
+    assert r.output.splitlines()[0] == f"Error: {f}: line 5002: kind 'shop' is not one of company, app, account, domain"

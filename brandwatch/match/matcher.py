@@ -16,37 +16,45 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz.distance import OSA
-
+from ..errors import ConfigError
 from ..models import Hit, Mark, Watchlist
 from .explain import explain
+from .latin import PLACE_PINYIN, LatinTerm, match_latin, ordinary_pinyin, read_domain, reads_as_words
+from .lexicon import industry_terms, place_names, word_freq
 from .names import CompanyName, split_company_name
 from .prefilter import Prefilter
-from .rules import HOMOPHONE, NEAR, RULES, SAME, SHAPE, VARIANT, CjkTerm, relate, window_rule
+from .rules import HOMOPHONE, NEAR, NUMERAL, RULES, SAME, SHAPE, VARIANT, CjkTerm, relate, window_rule
 from .tables import (
-    DIGIT_LOOKALIKES,
+    NUMERALS,
     chars_by_reading,
+    check_reading,
     common_words,
     company_parts,
+    divisions,
     fuzzy_readings,
     fuzzy_syllable,
     is_cjk,
     latin_lookalikes,
     mark_reading,
+    pinyin_of,
     readings,
     shape_similar,
     simplified,
     traditional_forms,
 )
-from .text import LatinWord, Token, pinyin_syllables, tokenize
+from .text import Token, pinyin_syllables, tokenize
 
-
-@dataclass(frozen=True)
-class LatinTerm:
-    mark_index: int
-    text: str  # as written in the watchlist
-    lower: str
-    pinyin: bool = False  # the alias spells pinyin (Duxiaoman): compared by sound, not spelling
+# how often a word must occur in the lexicon (jieba's counts) to be an ordinary word that a
+# match may not cut through or sound like; rarer entries are names, terms and segmentation noise
+ORDINARY = 50
+# a window that is itself a word of the lexicon at least this often is that word, not an imitation
+WINDOW_WORD = 1
+# outside the owners' field, a word this common that takes one character of a two-character mark
+# splits it (自信|也很美, 从小|赢在起跑线)
+VERY_COMMON = 1000
+# what follows a place's proper name: 重安|镇, 小营|路, 束河|古镇
+PLACE_SUFFIXES = ("古镇", "镇", "乡", "村", "社区", "街道", "路", "街", "巷", "胡同", "大道", "江", "河", "湖", "山",
+                  "岛", "湾", "桥", "寺", "景区", "公园", "花园", "小区", "府", "苑")
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,7 @@ class _Found:
     end: int
     extra: tuple[str, ...]  # secondary rules: separator, traditional
     detail: str  # rule-specific words for the explanation
+    reading: str = ""  # the mark's toneless reading, as the matcher reads it
 
 
 def _norm_entity(name: str) -> str:
@@ -73,57 +82,98 @@ def _norm_entity(name: str) -> str:
 
 
 class Matcher:
-    """Compiled watchlists. Build once, then call :meth:`match` per name."""
+    """Compiled watchlists. Build once, then call :meth:`match` per name.
+
+    A form the matcher cannot use is refused with the file, the key and the
+    reason (ConfigError); a form that is itself an ordinary word is kept, with a
+    line in :attr:`warnings` saying what it will flag.
+    """
 
     def __init__(self, watchlists: Sequence[Watchlist], risk_terms: Iterable[str] = ()) -> None:
         self.watchlists = tuple(watchlists)
         self.marks: list[tuple[Mark, int]] = []  # (mark, watchlist index)
-        for wi, wl in enumerate(self.watchlists):
-            for m in wl.marks:
-                self.marks.append((m, wi))
+        self.warnings: list[str] = []
         self.risk_terms = tuple(sorted({t for t in risk_terms if t}, key=len, reverse=True))
         self._readings = readings()
         self._fuzzy = fuzzy_readings()
         self._shapes = shape_similar()
         self._simp = simplified()
-        self._cjk_terms: list[CjkTerm] = []
-        self._latin_terms: list[LatinTerm] = []
-        for mi, (mark, _) in enumerate(self.marks):
-            for ti, term in enumerate(mark.terms):
-                self._compile_term(mi, term, is_alias=ti > 0)
-        self._allow = [
-            {_norm_entity(a) for a in wl.allow} for wl in self.watchlists
-        ]
+        self._words = word_freq()
+        self._places = place_names()  # every place, full and short forms: for places longer than a match
+        full, short = divisions()
+        # places a match may itself be: divisions, towns and foreign places (village and community
+        # short forms include ordinary words and too many two-character names to rule a match out)
+        self._named_places = place_names("tny") | full | short
+        self._divisions = full | short
+        self._common = common_words()
+        self._industry = industry_terms()
+        self._industry_lengths = sorted({len(w) for w in self._industry}, reverse=True)
         parts = company_parts()
         self._branches = parts["branches"]
         self._units = (*self._branches, "中心", "部")
         self._finance = parts["finance_words"]
-        self._unrelated = parts["unrelated_words"]
-        self._common = common_words()
+        self._finance_latin = frozenset(parts["finance_words_latin"])
+        self._trade_pinyin = frozenset(pinyin_of(w) for w in self._finance if len(w) >= 2)
+        self._finance_pinyin = self._trade_pinyin | {pinyin_of(w) for w in self.risk_terms if len(w) >= 2}
+        self._cjk_terms: list[CjkTerm] = []
+        self._latin_terms: list[LatinTerm] = []
+        for wi, wl in enumerate(self.watchlists):
+            for k, m in enumerate(wl.marks):
+                self.marks.append((m, wi))
+                self._compile_mark(len(self.marks) - 1, m, f"{wl.source or 'watchlist'}: marks[{k}]")
+        self._allow = [{_norm_entity(a) for a in wl.allow} for wl in self.watchlists]
+        self._has_digits = any(any(c.isdigit() for c in t.text) for t in self._cjk_terms)
         self._build_prefilter()
 
     # -- compiling -------------------------------------------------------------
 
-    def _compile_term(self, mi: int, term: str, is_alias: bool) -> None:
+    def _compile_mark(self, mi: int, mark: Mark, where: str) -> None:
+        if mark.reading:
+            problem = check_reading(mark.name, mark.reading)
+            if problem:
+                raise ConfigError(f"{where}.reading {' '.join(mark.reading)!r} {problem}")
+        for ti, term in enumerate(mark.terms):
+            key = f"{where}.name" if ti == 0 else f"{where}.aliases[{ti - 1}]"
+            self._compile_term(mi, term, ti > 0, key)
+
+    def _compile_term(self, mi: int, term: str, is_alias: bool, key: str) -> None:
         text = "".join(self._simp.get(c, c) for c in unicodedata.normalize("NFKC", term) if not c.isspace())
-        if text and all(is_cjk(c) for c in text):
+        chinese = [c for c in text if is_cjk(c)]
+        if chinese and all(is_cjk(c) or c.isdigit() for c in text):
             if len(text) < 2:
-                return  # one character is never distinctive on its own
-            rs = tuple(frozenset({r}) for r in mark_reading(self.marks[mi][0].name, text))
+                raise ConfigError(f"{key} {term!r} is one character, which is never distinctive on its own; "
+                                  "write the mark as registered, with two or more characters")
+            if text.isdigit():
+                raise ConfigError(f"{key} {term!r} holds only digits; write the mark as registered")
+            mark = self.marks[mi][0]
+            rs = tuple(frozenset({r}) if is_cjk(c) else frozenset()
+                       for c, r in zip(text, mark_reading(mark.name, text, mark.reading), strict=True))
             fz = tuple(frozenset(fuzzy_syllable(r) for r in x) for x in rs)
             sh = tuple(self._shapes.get(c, frozenset()) for c in text)
             self._cjk_terms.append(CjkTerm(mi, text, rs, fz, sh, is_alias))
-        elif text.isascii():
-            lower = "".join(c for c in text.lower() if c.isalnum())
-            if len(lower) >= 3:
-                self._latin_terms.append(LatinTerm(mi, term, lower, pinyin_syllables(lower) is not None))
-        else:  # mixed script (微众Bank): compare as characters and Latin both
-            cjk = "".join(c for c in text if is_cjk(c))
-            if len(cjk) >= 2:
-                self._compile_term(mi, cjk, is_alias)
+            if self._words.get(text, 0) >= ORDINARY * 20:
+                self.warnings.append(f"{key} {term!r} is an ordinary word; it will flag every name that uses "
+                                     f"the word {text!r} (keep it only if that is wanted)")
+            return
+        lower = "".join(c for c in text.lower() if c.isalnum())
+        if text.isascii() and lower and any(c.isalpha() for c in lower):
+            if len(lower) < 2:
+                raise ConfigError(f"{key} {term!r} has one letter, which cannot be told apart from any other "
+                                  "word; remove it or write the alias in full")
+            self._latin_terms.append(LatinTerm(mi, term, lower, pinyin_syllables(lower) is not None))
+            from .latin import english_words
+
+            if lower in english_words() and len(lower) >= 3:
+                self.warnings.append(f"{key} {term!r} is an ordinary English word; it will flag every name "
+                                     "that uses it")
+            return
+        raise ConfigError(f"{key} {term!r} mixes Chinese characters and Latin letters (or holds no letter at "
+                          "all); list the Chinese and the Latin form as separate aliases")
 
     def _accept(self, term: CjkTerm, j: int) -> set[str]:
         """Every character that can stand at position j of a match (before variants)."""
+        if term.text[j].isdigit():
+            return set(NUMERALS[term.text[j]])
         out = {term.text[j]} | set(term.shapes[j])
         for r in term.readings[j]:
             out.update(chars_by_reading().get(r, ()))
@@ -142,9 +192,9 @@ class Matcher:
             return out
 
         # slot = (term index, position, kind): how the character relates to the
-        # term there, as rules.relate says: same (or a variant), strong (homophone),
+        # term there, as rules.relate says: same (or a variant or numeral), strong (homophone),
         # near (near-homophone) or shape (look-alike)
-        kinds = {SAME: "same", VARIANT: "same", HOMOPHONE: "strong", NEAR: "near", SHAPE: "shape"}
+        kinds = {SAME: "same", VARIANT: "same", NUMERAL: "same", HOMOPHONE: "strong", NEAR: "near", SHAPE: "shape"}
         slots: dict[str, set[tuple[int, int, str]]] = {}
         for ti, term in enumerate(self._cjk_terms):
             for j in range(len(term.text)):
@@ -153,14 +203,15 @@ class Matcher:
                     r = relate(simp, "cjk", simp != ch, term, j, self._readings, self._fuzzy)
                     if r is not None:
                         slots.setdefault(ch, set()).add((ti, j, kinds[r]))
-        readings = self._readings
+        readings_ = self._readings
         self._prefilter = Prefilter(
             slots,
             [len(t.text) for t in self._cjk_terms],
-            has_reading=lambda ch: self._simp.get(ch, ch) in readings,
-            readings=readings,
+            has_reading=lambda ch: self._simp.get(ch, ch) in readings_,
+            readings=readings_,
             lookalikes=latin_lookalikes(),
             is_cjk=is_cjk,
+            digits=self._has_digits,
         )
 
     # -- the fast path ---------------------------------------------------------
@@ -216,7 +267,45 @@ class Matcher:
         found = self._candidates([name])
         return self._match(name, kind, found[0]) if found else []
 
+    def sections(self, text: str) -> set[str]:
+        """The GB/T 4754-2017 sections (门类: J is finance) of the industry words in ``text``."""
+        out: set[str] = set()
+        words, lengths = self._industry, self._industry_lengths
+        i = 0
+        while i < len(text):
+            for n in lengths:
+                w = text[i : i + n]
+                if len(w) == n and w in words:
+                    out |= words[w]
+                    i += n - 1
+                    break
+            i += 1
+        return out
+
+    def _trade(self, text: str) -> int:
+        """+7 in the owner's field (finance, credit, consulting), -15 in an unrelated trade, else 0."""
+        if any(w in text for w in self._finance):
+            return 7
+        found = self.sections(text)
+        if "J" in found:
+            return 7
+        return -15 if found else 0
+
+    def _in_field(self, name: str, risk: bool = True) -> bool:
+        """The name is in the owners' field: a finance, credit or consulting word, a GB/T 4754 section J
+        word, a risk term, or the same in Latin letters (bank, pay, baoxian, kefu)."""
+        if any(w in name for w in self._finance) or (risk and self._risk_in(name)) or "J" in self.sections(name):
+            return True
+        letters = "".join(c for c in name.lower() if c.isascii() and c.isalpha())
+        if not letters:
+            return False
+        pinyin = self._finance_pinyin if risk else self._trade_pinyin
+        return any(w in letters for w in self._finance_latin) or any(p in letters for p in pinyin)
+
     def _match(self, name: str, kind: str, terms: set[int] | None) -> list[Hit]:
+        domain = read_domain(name) if kind in ("domain", "account", "app") or "." in name else None
+        if domain is not None:
+            return self._match_domain(name, domain)
         company = split_company_name(name) if kind == "company" else None
         found = self._find(name, company, terms)
         if not found:
@@ -224,8 +313,7 @@ class Matcher:
         normalised = _norm_entity(name)
         risk = self._risk_in(normalised)
         trade_text = name if company is None else company.trade_name + company.industry_name
-        context = 7 if any(w in trade_text for w in self._finance) else (
-            -15 if any(w in trade_text for w in self._unrelated) else 0)
+        context = self._trade(trade_text)
         allowed: dict[int, bool] = {}
         best: dict[int, tuple[int, int, _Found]] = {}
         for f in found:  # scoring is O(1) per window; hits are built for the best window of each mark
@@ -247,10 +335,19 @@ class Matcher:
             hits.append(Hit(
                 mark_id=mark.id, mark=mark.name, owner=self.watchlists[wi].owner, score=score,
                 severity="high" if score >= 90 else "medium" if score >= 70 else "low", rules=rules, span=span,
-                explanation=explain(f.rule, rules, span, f.term, f.detail, company, risk), term=f.term,
+                explanation=explain(f.rule, rules, span, f.term, f.detail, company, risk, f.reading), term=f.term,
                 risk_terms=risk,
             ))
         return sorted(hits, key=lambda h: (-h.score, h.mark_id))
+
+    def _match_domain(self, name: str, readable: str) -> list[Hit]:
+        """A domain is matched as the words of its labels; the hit says how it was read."""
+        hits = []
+        for h in self._match(readable, "account", None):
+            note = f"域名「{name}」读作「{readable}」：" if readable != name.lower() else ""
+            hits.append(Hit(h.mark_id, h.mark, h.owner, h.score, h.severity, h.rules, h.span,
+                            note + h.explanation, h.term, h.risk_terms))
+        return hits
 
     def _risk_in(self, text: str) -> tuple[str, ...]:
         """The risk terms in a name (as normalised for the allow list)."""
@@ -262,9 +359,11 @@ class Matcher:
 
     def _score(self, f: _Found, mark: Mark, context: int, risk: tuple[str, ...]) -> int:
         """Base score of the rule, then distinctiveness, the trade (``context``) and risk terms (README)."""
-        score = RULES[f.rule][0]
-        if f.rule == "homophone" and "no_same" in f.detail:
+        score = RULES[f.rule].score
+        if f.rule in ("homophone", "near_homophone") and "no_same" in f.detail:
             score -= 10  # no character of the mark's own: a weaker case
+            if f.end - f.start <= 2 and context <= 0 and not risk:
+                score = min(score, 65)  # two characters that merely sound alike, outside the owner's field
         if len(mark.name) >= 3 or not all(is_cjk(c) for c in mark.name):
             score += 3  # longer or coined marks are more distinctive
         score += context  # +7 finance, credit, consulting; -15 an unrelated trade
@@ -281,17 +380,45 @@ class Matcher:
         else:
             lo, trade_end, hi = 0, len(name), len(name)
         tok = tokenize(name, lo, hi)
-        tokens = tok.tokens
+        field: bool | None = None
         for ti, term in enumerate(self._cjk_terms):
             if terms is None or ti in terms:
-                self._match_cjk(term, tokens, trade_end, out)
+                if field is None:
+                    field = self._in_field(name)
+                digits = any(c.isdigit() for c in term.text)
+                self._match_cjk(term, tok.with_digits if digits else tok.tokens, trade_end, out, name, field)
         if self._latin_terms and tok.words and terms is None:
             whole = tokenize(name) if (lo, hi) != (0, len(name)) else tok
+            trade = None
             for lt in self._latin_terms:
-                self._match_latin(lt, whole.words, out)
+                if lt.short and trade is None:  # the trade itself, not a risk term (官方 is no trade)
+                    trade = self._in_field(name, risk=False)
+                for m in match_latin(lt, whole.words, bool(trade), name):
+                    out.append(_Found(lt.mark_index, lt.text, m.rule, m.start, m.end, (), m.detail))
         return out
 
-    def _match_cjk(self, term: CjkTerm, tokens: Sequence[Token], trade_end: int, out: list[_Found]) -> None:
+    def _edges_ok(self, tokens: Sequence[Token], i: int, m: int) -> bool:
+        """Pinyin must begin and end with whole Latin words (not "hua Bei" of "Nanhua Beijing"), unless
+        the rest of its run reads as words of its own (yunshanfu|kefu, paipaidai|huankuan)."""
+        first, last = tokens[i], tokens[i + m - 1]
+        if first.kind == "syllable" and not first.word_start:
+            k = i
+            while k > 0 and tokens[k].kind == "syllable" and not tokens[k].word_start:
+                k -= 1
+            if not reads_as_words("".join(t.value for t in tokens[k:i])):
+                return False
+        if last.kind == "syllable" and not last.word_end:
+            k = i + m
+            while k < len(tokens) and tokens[k].kind == "syllable":
+                k += 1
+                if tokens[k - 1].word_end:
+                    break
+            if not reads_as_words("".join(t.value for t in tokens[i + m : k])):
+                return False
+        return True
+
+    def _match_cjk(self, term: CjkTerm, tokens: Sequence[Token], trade_end: int, out: list[_Found],
+                   name: str, field: bool) -> None:
         m = len(term.text)
         n = len(tokens)
         rd, fz = self._readings, self._fuzzy
@@ -299,8 +426,7 @@ class Matcher:
             if tokens[i].start >= trade_end:
                 break
             window = tokens[i : i + m]
-            # pinyin must begin and end with whole Latin words: not "hua Bei" of "Nanhua Beijing"
-            if len(window) == m and window[0].word_start and window[-1].word_end:
+            if len(window) == m and self._edges_ok(tokens, i, m) and self._digits_whole(term, tokens, i, m):
                 rel = []
                 for j, t in enumerate(window):
                     r = relate(t.value, t.kind, t.variant, term, j, rd, fz)
@@ -310,12 +436,12 @@ class Matcher:
                 else:
                     rule = window_rule(rel)
                     if rule is not None:
-                        self._add(term, window, rel, rule, out, tokens, i, trade_end)
+                        self._add(term, window, rel, rule, out, tokens, i, trade_end, name, field)
                 # reordered: the mark's own characters in another order (众微)
                 if m <= 3 and all(t.kind == "cjk" for t in window):
                     vals = "".join(t.value for t in window)
                     if (vals != term.text and sorted(vals) == sorted(term.text)
-                            and not self._splits_a_word(tokens, i, m, None, trade_end)):
+                            and not self._ordinary(tokens, i, m, [SAME] * m, trade_end, name, "reordered", field)):
                         out.append(self._found(term, window, "reordered", "", None))
             # insertion: one character inside the mark (微和众), reading as no other word (微观众: 观众)
             window = tokens[i : i + m + 1]
@@ -323,35 +449,138 @@ class Matcher:
                 for k in range(1, m):
                     rest = window[:k] + window[k + 1 :]
                     x = window[k]
-                    if x.value in self._readings and "".join(t.value for t in rest) == term.text:
+                    if x.kind == "cjk" and x.value in self._readings and "".join(
+                            t.value for t in rest) == term.text:
                         pairs = (window[k - 1].value + x.value, x.value + window[k + 1].value)
-                        if not any(p in self._common for p in pairs) and not self._splits_a_word(
-                                tokens, i, m + 1, None, trade_end):
+                        own = [SAME] * k + ["inserted"] + [SAME] * (m - k)
+                        if not any(self._is_word(p) for p in pairs) and (
+                                not self._ordinary(tokens, i, m + 1, own, trade_end, name, "insertion", field)):
                             out.append(self._found(term, window, "insertion", x.value, None))
                         break
 
+    @staticmethod
+    def _digits_whole(term: CjkTerm, tokens: Sequence[Token], i: int, m: int) -> bool:
+        """A mark that starts or ends with digits matches whole numbers only: 51 in 51信用卡, not in 151信用卡."""
+        if term.text[0].isdigit() and i > 0 and tokens[i - 1].kind == "digit" and not tokens[i].sep_before:
+            return False
+        end = i + m
+        return not (term.text[-1].isdigit() and end < len(tokens) and tokens[end].kind == "digit"
+                    and not tokens[end].sep_before)
+
     def _add(self, term: CjkTerm, window: Sequence[Token], rel: list[str], rule: str, out: list[_Found],
-             tokens: Sequence[Token], i: int, trade_end: int) -> None:
+             tokens: Sequence[Token], i: int, trade_end: int, name: str, field: bool) -> None:
+        detail = ""
         if rule in ("homophone", "near_homophone") and not any(r in (SAME, VARIANT) for r in rel):
-            word = "".join(t.value for t in window)
-            if word in self._common:
-                return  # a common word with a meaning of its own (华北 is not 花呗)
             detail = "no_same"
-        else:
-            detail = ""
-        if rule not in ("contains", "traditional", "separator") and self._splits_a_word(
-                tokens, i, len(window), rel, trade_end):
+        if self._ordinary(tokens, i, len(window), rel, trade_end, name, rule, field):
             return
-        if rule == "contains" and self._splits_a_word(tokens, i, len(window), None, trade_end, both=True):
-            return  # 神奇|富硒, 精微|众创: the mark's characters belong to two other words
         if rule == "shape_similar":
             detail = "".join(
                 f"{t.value}{term.text[j]}" for j, (t, r) in enumerate(zip(window, rel, strict=True)) if r == "shape"
             )
         out.append(self._found(term, window, rule, detail, rel))
 
+    # -- ordinary words and places ---------------------------------------------------
+
+    def _is_word(self, text: str, common: int = ORDINARY) -> bool:
+        return self._words.get(text, 0) >= common or text in self._common
+
+    def _ordinary(self, tokens: Sequence[Token], i: int, m: int, rel: Sequence[str] | None, trade_end: int,
+                  name: str, rule: str, field: bool = False) -> bool:
+        """The window reads as ordinary words or a place, not as the mark (README "The rules").
+
+        - a place name holds the window (重安镇, 小营村, 束河古镇), or the window is followed by what
+          follows a place (小营|路, 云杉|府) while it is not the mark itself;
+        - for imitations (every rule but the mark written as it is): the window is itself an
+          ordinary word (小鹰, 协程, 鞋城), or an ordinary word takes in one of its characters that
+          is not the mark's own (新业|态, 云杉|府), or the window lies inside a longer word
+          (那曲花园 for 拿去花);
+        - for the mark as it is (contains, traditional, separator, numeral) or its own characters
+          reordered: words cross both of its edges (精微|众创).
+        """
+        window = tokens[i : i + m]
+        if all(t.kind == "syllable" for t in window):
+            return self._ordinary_pinyin(tokens, i, m, field)
+        if not all(t.kind == "cjk" for t in window):
+            return False
+        text = "".join(t.value for t in window)
+        a, b = window[0].start, window[-1].end
+        exact = rule in ("contains", "traditional", "separator", "numeral")
+        if self._in_place(name, a, b, exact=exact or field):
+            return True
+        own = rel is not None and all(r in (SAME, VARIANT, NUMERAL) for r in rel)
+        if own or exact:
+            return self._splits_a_word(tokens, i, m, rel, trade_end, both=True) or (
+                m == 2 and not field and self._splits_a_word(tokens, i, m, None, trade_end, common=VERY_COMMON))
+        # in the owners' field only a common word is taken as meant for itself; elsewhere any word is
+        if self._is_word(text, ORDINARY if field else WINDOW_WORD):
+            return True  # a word with a meaning of its own (华北 is not 花呗)
+        if self._inside_word(tokens, i, m, rel) or self._takes_industry(tokens, i, m, trade_end, name):
+            return True
+        return self._splits_a_word(tokens, i, m, rel, trade_end)
+
+    def _ordinary_pinyin(self, tokens: Sequence[Token], i: int, m: int, field: bool) -> bool:
+        """Pinyin of a place (shuhe|gucheng, xinye|xian), or of an ordinary word or named place outside
+        the owners' field (xiaoying|shipin: 小影视频)."""
+        end = i + m
+        after = ""
+        while end < len(tokens) and tokens[end].kind == "syllable" and not tokens[end].sep_before and len(after) < 8:
+            after += tokens[end].value
+            end += 1
+        if any(after.startswith(p) for p in PLACE_PINYIN):
+            return True
+        if tokens[i].word_start and tokens[end - 1].word_end and end == i + m:
+            return False  # whole Latin words (HuaBei, Yun Shan Fu): written as the mark's pinyin
+        return not field and "".join(t.value for t in tokens[i : i + m]) in ordinary_pinyin()
+
+    def _takes_industry(self, tokens: Sequence[Token], i: int, m: int, trade_end: int, name: str) -> bool:
+        """The window ends inside an industry word that begins after the 字号 (杨前|罐头食品 for 洋钱罐)."""
+        end = tokens[i + m - 1].end
+        first = next((t.start for t in tokens[i : i + m] if t.start >= trade_end), None)
+        if first is None:
+            return False
+        return any(name[first : end + k] in self._industry for k in (1, 2, 3))
+
+    def _in_place(self, name: str, a: int, b: int, exact: bool) -> bool:
+        """``name[a:b]`` is part of a place's name: a place name longer than it holds it (重安镇, 小营村,
+        束河古镇); for imitations (not ``exact``) also when it is a division's, town's or foreign
+        place's name itself, or what follows a place's name follows it (小营|路, 云杉|府)."""
+        for s in range(max(0, a - 4), a + 1):
+            for e in range(b, min(len(name), b + 4) + 1):
+                if e - s > b - a and name[s:e] in self._places:
+                    return True
+        if exact:
+            return False
+        if name[a:b] in self._named_places:
+            return True
+        after = name[b : b + 2]
+        return any(after.startswith(x) for x in PLACE_SUFFIXES)
+
+    def _inside_word(self, tokens: Sequence[Token], i: int, m: int, rel: Sequence[str] | None) -> bool:
+        """An ordinary word holds a character of the window that is not the mark's own, and lies
+        wholly inside it (云杉 of 云杉府), or holds the whole window and more (那曲花园 for 拿去花)."""
+        n = len(tokens)
+        for s in range(max(0, i - 2), i + m):
+            for e in range(s + 2, min(n, s + 5) + 1):
+                part = tokens[s:e]
+                if not all(t.kind == "cjk" for t in part):
+                    break
+                inside = range(max(s, i), min(e, i + m))
+                if not inside:
+                    continue
+                if rel is not None and all(rel[k - i] in (SAME, VARIANT) for k in inside):
+                    continue
+                if not (i <= s and e <= i + m) and not (s <= i and i + m <= e):
+                    continue  # crossing one edge: _splits_a_word decides
+                text = "".join(t.value for t in part)
+                if e - s < m and 2 * (e - s) <= m:
+                    continue  # a word inside must take most of the window (云杉 of 云杉府, not 印行 of 招商印行)
+                if self._is_word(text) or (e - s < m and text in self._divisions):
+                    return True  # 云杉 of 云杉府; the division 那曲 of 那曲花 (拿去花)
+        return False
+
     def _splits_a_word(self, tokens: Sequence[Token], i: int, m: int, rel: Sequence[str] | None,
-                       trade_end: int = -1, both: bool = False) -> bool:
+                       trade_end: int = -1, both: bool = False, common: int = ORDINARY) -> bool:
         """A common word runs across the window's edge through a character that is not the mark's own.
 
         An imitation is read as a unit; sounds that only line up across two
@@ -364,18 +593,23 @@ class Matcher:
         - the word crosses from the 字号 into the industry (``trade_end``, an offset).
         ``rel`` says how each window position relates; None means none is the mark's own.
         ``both``: true only when words cross both edges (for the mark's own characters).
+        ``common``: how frequent a crossing word must be.
         """
         n = len(tokens)
-        common = self._common
 
-        def word(a: int, b: int) -> bool:
+        def word(a: int, b: int, at_least: int = ORDINARY) -> bool:
             part = tokens[a:b]
-            return 0 <= a and b <= n and all(t.kind == "cjk" for t in part) and (
-                "".join(t.value for t in part) in common)
+            return (0 <= a and b <= n and all(t.kind == "cjk" for t in part)
+                    and not any(t.sep_before for t in part[1:])  # 联|POS|机 is not 联机
+                    and self._is_word("".join(t.value for t in part), at_least))
+
+        def crossing(a: int, b: int) -> bool:
+            return word(a, b, common)
 
         crossed = 0
         for edge in (i, i + m):  # a word starting before an edge and ending after it
-            if self._crossed(tokens, i, m, edge, rel, trade_end, word):
+            own = rel if not both else None
+            if self._crossed(tokens, i, m, edge, own, trade_end, crossing, word):
                 if not both:
                     return True
                 crossed += 1
@@ -383,7 +617,7 @@ class Matcher:
 
     @staticmethod
     def _crossed(tokens: Sequence[Token], i: int, m: int, edge: int, rel: Sequence[str] | None, trade_end: int,
-                 word: Callable[[int, int], bool]) -> bool:
+                 crossing: Callable[[int, int], bool], word: Callable[[int, int], bool]) -> bool:
         n = len(tokens)
         for size in (2, 3, 4):
             for s in range(max(0, edge - size + 1), edge):
@@ -395,7 +629,7 @@ class Matcher:
                     continue
                 if tokens[s].start < trade_end <= tokens[e - 1].start:
                     continue
-                if not word(s, e):
+                if not crossing(s, e):
                     continue
                 if edge == i + m and any(word(edge, edge + k) for k in (2, 3, 4)):
                     continue
@@ -413,62 +647,6 @@ class Matcher:
             extra.append("traditional")
         if rule == "contains" and extra:
             rule, extra = extra[0], extra[1:]
-        term_text = term.text
-        return _Found(term.mark_index, term_text, rule, window[0].start, window[-1].end, tuple(extra), detail)
-
-    def _match_latin(self, lt: LatinTerm, words: Sequence[LatinWord], out: list[_Found]) -> None:
-        """A Latin alias in the name's Latin words, aligned with their words.
-
-        A match must start where a word (or a capitalised hump: WeBankPro) starts:
-        "Kali Pay" and "Zhongqi Futures" hold the letters of Alipay and Qifu only
-        across other words. One edit away counts only for a whole run of words
-        (Alipy, WeBnk) with its first letter kept, and only for aliases that are not pinyin: a pinyin alias
-        (Duxiaoman) is compared by sound, and one letter off it is a person's
-        name (Huxiaoman).
-        """
-        target = lt.lower
-        n = len(target)
-        for w in words:
-            plain = w.text.lower()
-            starts = set(w.bounds)
-            ends = {*w.bounds[1:], len(plain)}
-            found = False
-            for skel, rule in ((plain, None), *((x, "lookalike") for x in _skeletons(w.text))):
-                if len(skel) != len(plain):
-                    if skel == target:  # rn for m, vv for w: only as the whole word
-                        out.append(_Found(lt.mark_index, lt.text, "lookalike", w.start, w.end, (), ""))
-                        found = True
-                        break
-                    continue
-                k = skel.find(target)
-                while k >= 0 and k not in starts:
-                    k = skel.find(target, k + 1)
-                if k < 0:
-                    continue
-                a, b = w.span(k, k + n)
-                parts = sum(1 for x in w.runs if k < x < k + n)
-                kind = rule or ("lookalike" if w.lookalike else "separator" if parts else "contains")
-                out.append(_Found(lt.mark_index, lt.text, kind, a, b, (), ""))
-                found = True
-                break
-            if found or n < 5 or lt.pinyin:
-                continue
-            for i in sorted(starts):
-                for j in sorted(ends):
-                    # typos keep the first letter (Alipy, WeBnk); Kalipay, eBank are other words
-                    if (abs((j - i) - n) <= 1 and plain[i:i + 1] == target[:1]
-                            and OSA.distance(plain[i:j], target, score_cutoff=1) <= 1):
-                        a, b = w.span(i, j)
-                        out.append(_Found(lt.mark_index, lt.text, "misspelling", a, b, (), ""))
-                        found = True
-                        break
-                if found:
-                    break
-
-
-def _skeletons(text: str) -> set[str]:
-    """Readings of a Latin word with look-alikes undone; capital I may be an l."""
-    base = "".join(DIGIT_LOOKALIKES.get(c, c) for c in text)
-    out = {base.lower(), base.replace("I", "l").lower()}
-    out |= {s.replace("rn", "m").replace("vv", "w") for s in out}
-    return out
+        reading = " ".join(next(iter(r), c) for c, r in zip(term.text, term.readings, strict=True))
+        return _Found(term.mark_index, term.text, rule, window[0].start, window[-1].end, tuple(extra), detail,
+                      reading)

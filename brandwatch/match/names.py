@@ -74,6 +74,10 @@ def _table(key: str) -> _Words:
     if key == "divisions":
         full, short = divisions()
         return _Words(full | short)
+    if key == "industries":  # the hand list of company_parts.json and the GB/T 4754-2017 terms
+        from .lexicon import industry_terms
+
+        return _Words((*company_parts()[key], *industry_terms()))
     return _Words(company_parts()[key])
 
 
@@ -119,8 +123,10 @@ def split_company_name(name: str) -> CompanyName:
     trade_end = end
     while (w := industries.suffix(text, start + 2, trade_end)):
         trade_end -= len(w)
-    # nothing but an industry word left (天河科技): the last "division" was the trade name
-    if len(cuts) > 1 and trade_end == end and text[start:end] in industries.words:
+    # nothing but an industry word left (天河科技, 长安汽车金融): the last "division" was the trade name
+    # (only a short form: 厦门市 is never a trade name, 长安 may be)
+    if len(cuts) > 1 and text[cuts[-2] : start] not in divisions()[0] and (
+            text[start:end] in industries.words or text[start:trade_end] in industries.words):
         trade_end, start = start, cuts[-2]
     region = (0, start)
     # a bracketed division inside what is left (微业袋法律咨询（成都）)

@@ -45,6 +45,7 @@ class Prefilter:
         readings: Iterable[str],
         lookalikes: Iterable[str],
         is_cjk: Callable[[str], bool],
+        digits: bool = False,
     ) -> None:
         """``slots``: character → (term, position, kind) it can fill; kind is how it relates
         there: "same" (or a variant), "strong" (homophone), "near" or "shape"."""
@@ -67,6 +68,9 @@ class Prefilter:
         letters = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", *lookalikes]
         for ch in letters:
             lut[ord(ch)] = LATIN
+        if digits:  # some mark holds digits (51信用卡): a name with digits takes the full path
+            for ch in "0123456789":
+                lut[ord(ch)] = LATIN
         # accented Latin letters (wēi, é) read as their base letter, as the tokenizer reads them
         for cp in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
             base = unicodedata.normalize("NFD", chr(cp))[:1]
@@ -84,7 +88,7 @@ class Prefilter:
             if len(folded) > 1 and not first.isalnum():
                 lut[cp] = SEPARATOR
             elif first.isascii() and first.isalnum():
-                lut[cp] = LATIN if first.isalpha() else SEPARATOR
+                lut[cp] = LATIN if first.isalpha() or (digits and first.isdigit()) else SEPARATOR
             elif first in looks:
                 lut[cp] = LATIN
             elif is_cjk(first):

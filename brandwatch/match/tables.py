@@ -80,23 +80,117 @@ def readings() -> dict[str, frozenset[str]]:
     return out
 
 
-def mark_reading(mark_name: str, text: str) -> list[str]:
+def mark_reading(mark_name: str, text: str, stated: tuple[str, ...] = ()) -> list[str]:
     """How a mark is read: one toneless reading per character of ``text``, in context.
 
     招商银行 is zhao shang yin hang, not xing: a registrant may read a polyphone
     in a *name* either way, so names keep every reading, but the mark is
-    pronounced one way. An alias reads its characters as the mark's name does
-    (招行 as in 招商银行).
-    """
-    from pypinyin import lazy_pinyin
+    pronounced one way. In order:
 
+    1. the reading the watchlist states (``reading: huan bei``);
+    2. a word of the phrase dictionaries that covers the character (银行: háng);
+    3. for a polyphone no word covers (还 in 还呗), the reading it most often has
+       at the same place of a dictionary word (还 begins 44 words as huán and 8
+       as hái, so 还呗 is huán bei): a coined mark is read as its characters are
+       read in words, not by the single character's first dictionary entry;
+    4. the character's own first reading.
+
+    An alias reads its characters as the mark's name does (招行 as in 招商银行).
+    """
     simp = simplified()
     name = "".join(simp.get(c, c) for c in mark_name)
     known: dict[str, str] = {}
     if name and all(is_cjk(c) for c in name):
-        known = dict(zip(name, lazy_pinyin(name, v_to_u=False), strict=True))
-    context = lazy_pinyin(text, v_to_u=False)
+        known = dict(zip(name, _word_reading(name), strict=True))
+        if stated and len(stated) == len(name):
+            known = dict(zip(name, stated, strict=True))
+    context = _word_reading(text)
     return [known.get(c, r) for c, r in zip(text, context, strict=True)]
+
+
+@cache
+def _phrases() -> tuple[dict[str, list[list[str]]], ...]:
+    """Phrase dictionaries, most reliable first: CC-CEDICT (as packaged by pypinyin-dict, CC BY-SA 4.0),
+    then pypinyin's own (which reads 还款 hái kuǎn)."""
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin_dict.phrase_pinyin_data import cc_cedict
+
+    return (cc_cedict.phrases_dict, phrases_dict)
+
+
+def _phrase(word: str) -> list[str] | None:
+    for table in _phrases():
+        pys = table.get(word)
+        if pys is not None and len(pys) == len(word):
+            return [toneless(p[0]) for p in pys]
+    return None
+
+
+def _word_reading(text: str) -> list[str]:
+    """Toneless readings of a run of characters: the longest dictionary word at each place first."""
+    from pypinyin import lazy_pinyin
+
+    default = lazy_pinyin(text, v_to_u=False)
+    if all(len(readings().get(c, ())) < 2 for c in text):
+        return default  # no polyphone: nothing to decide
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        for n in range(min(6, len(text) - i), 1, -1):
+            read = _phrase(text[i : i + n])
+            if read is not None:
+                out.extend(read)
+                i += n
+                break
+        else:
+            place = 0 if i == 0 else 2 if i == len(text) - 1 else 1
+            out.append(_positional_reading(text[i], place) or default[i])
+            i += 1
+    return out
+
+
+@cache
+def _positional_reading(ch: str, place: int) -> str | None:
+    """The toneless reading a polyphone most often has at the start (0), inside (1) or end (2) of a
+    dictionary word; None for a character with one reading or too few words."""
+    if len(readings().get(ch, ())) < 2:
+        return None
+    counts: dict[str, int] = {}
+    for word, pys in _phrases()[0].items():
+        if ch not in word or len(word) != len(pys):
+            continue
+        spots = (0,) if place == 0 else (len(word) - 1,) if place == 2 else range(1, len(word) - 1)
+        for k in spots:
+            if word[k] == ch:
+                r = toneless(pys[k][0])
+                counts[r] = counts.get(r, 0) + 1
+    if sum(counts.values()) < 5:
+        return None
+    best = max(sorted(counts), key=counts.__getitem__)
+    return best if best in readings()[ch] else None
+
+
+def pinyin_of(word: str) -> str:
+    """Toneless pinyin of a word, joined (保险 → baoxian), each character by its first modern reading."""
+    out = []
+    for ch in word:
+        value = _modern_readings().get(ord(ch))
+        out.append(toneless(value.split(",")[0]) if value else ch)
+    return "".join(out)
+
+
+def check_reading(text: str, reading: tuple[str, ...]) -> str:
+    """Why a stated reading does not fit the mark ('' when it does)."""
+    chars = [c for c in text if is_cjk(c)]
+    if len(reading) != len(chars):
+        return f"has {len(reading)} syllables but the name has {len(chars)} characters; give one per character"
+    simp = simplified()
+    for ch, r in zip(chars, reading, strict=True):
+        r = r.replace("ü", "v").replace("u:", "v")
+        if r not in readings().get(simp.get(ch, ch), ()):
+            known = ", ".join(sorted(readings().get(simp.get(ch, ch), ()))) or "none known"
+            return f"reads {ch} as {r!r}, which is not one of its readings ({known})"
+    return ""
 
 
 @cache
@@ -201,11 +295,17 @@ def latin_lookalikes() -> dict[str, str]:
     return out
 
 
-# Digits and ASCII signs that pass for letters in a Latin mark (W3Bank, A1ipay),
-# as dnstwist's homoglyph fuzzer uses them.
+# Digits and ASCII signs that pass for letters in a Latin mark (W3Bank, A1ipay, un1onpay),
+# as dnstwist's homoglyph fuzzer uses them: each stands for any of its letters.
 DIGIT_LOOKALIKES: dict[str, str] = {
-    "0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "6": "b", "7": "t", "8": "b", "9": "g", "|": "l", "$": "s",
-    "@": "a",
+    "0": "o", "1": "li", "3": "e", "4": "a", "5": "s", "6": "b", "7": "t", "8": "b", "9": "g", "|": "li",
+    "$": "s", "@": "a", "!": "i",
+}
+
+# A digit → its Chinese numeral, ordinary then financial (大写) form; 0 also as 〇.
+NUMERALS: dict[str, str] = {
+    "0": "零〇", "1": "一壹", "2": "二贰", "3": "三叁", "4": "四肆", "5": "五伍", "6": "六陆", "7": "七柒", "8": "八捌",
+    "9": "九玖",
 }
 
 

@@ -59,8 +59,13 @@ class LatinWord:
 
 @dataclass(frozen=True, slots=True)
 class TokenizedName:
-    tokens: tuple[Token, ...]
+    tokens: tuple[Token, ...]  # digits stand between tokens like separators (微3众)
     words: tuple[LatinWord, ...]
+    numbered: tuple[Token, ...] = ()  # the same with a "digit" token per digit, for marks that hold digits (51信用卡)
+
+    @property
+    def with_digits(self) -> tuple[Token, ...]:
+        return self.numbered or self.tokens
 
 
 # ASCII signs that pass for a letter at the start of or inside a Latin word (@lipay)
@@ -114,6 +119,19 @@ def pinyin_syllables(run: str) -> list[tuple[int, int, str]] | None:
 
 
 _PIECES = re.compile(r"[A-Za-z]+|[0-9]+")
+_DIGIT_LOOKS = {"l": "1", "I": "1", "O": "0", "o": "0"}
+_NUMBERISH = re.compile(r"(?:[0-9][lIOo]|[lIOo][0-9])[0-9lIOo]*|[0-9]+")
+
+
+def _digit_view(run: str) -> str:
+    """The run with letters that stand for digits beside a digit read as those digits (5l → 51, 1O → 10)."""
+    if not any(c.isdigit() for c in run):
+        return run
+    out = list(run)
+    for m in _NUMBERISH.finditer(run):
+        for k in range(m.start(), m.end()):
+            out[k] = _DIGIT_LOOKS.get(out[k], out[k])
+    return "".join(out)
 
 
 def pinyin_pieces(run: str) -> list[list[tuple[int, int, str]] | None]:
@@ -131,8 +149,24 @@ def pinyin_pieces(run: str) -> list[list[tuple[int, int, str]] | None]:
                 k = m.start() + part.start()
                 out.append(None if sub is None else _spans(k, sub))
             continue
+        if segs is None and piece.isalpha() and piece.islower() and 4 <= len(piece) <= 64:
+            # a handle: pinyin, then letters that are not (yangqianguankf, yinlianbank)
+            k = _pinyin_prefix(piece)
+            if k:
+                out.append(_spans(m.start(), _segment(piece[:k])))  # type: ignore[arg-type]
+                out.append(None)
+                continue
         out.append(None if segs is None else [(m.start() + a, m.start() + b, x) for a, b, x in segs])
     return out
+
+
+def _pinyin_prefix(word: str) -> int:
+    """The length of the longest start of ``word`` (4+ letters, 2+ syllables) that is pinyin, or 0."""
+    for k in range(len(word) - 1, 3, -1):
+        segs = _segment(word[:k])
+        if segs is not None and len(segs) >= 2:
+            return k
+    return 0
 
 
 def _spans(offset: int, segs: tuple[str, ...]) -> list[tuple[int, int, str]]:
@@ -163,30 +197,54 @@ def tokenize(name: str, start: int = 0, end: int | None = None) -> TokenizedName
     simp = simplified()
     looks = latin_lookalikes()
     tokens: list[Token] = []
+    numbered: list[Token] = []  # tokens with digits, filled only once a digit is seen
+    has_digits = False
     words: list[LatinWord] = []
-    sep = False  # a separator (or a non-pinyin run) since the last token
+    sep = False  # a separator (or a non-pinyin run, or digits) since the last token
+    nsep = False  # the same, digits not counted
     run: list[tuple[int, str]] = []  # (offset, letter) of the current Latin run
-    run_sep = False
+    run_sep = run_nsep = False
     word: list[tuple[int, str]] = []  # the current Latin word, runs joined across separators
     word_bounds: list[int] = []
     word_look = False
     plain = unicodedata.is_normalized("NFKC", name)  # most names: no character changes
 
     def flush_run() -> None:
-        nonlocal sep, run
+        nonlocal sep, nsep, run, has_digits
         if not run:
             return
         text = "".join(c for _, c in run)
-        broken = run_sep
-        for piece in pinyin_pieces(text):
-            if piece is None:  # digits or a non-pinyin word stand between characters like any separator (微3众)
+        broken = run_sep  # a separator before this token, digits counted as one
+        nbroken = run_nsep  # the same, digits not counted (for marks that hold digits)
+        digit_view = _digit_view(text)
+        for m in _PIECES.finditer(text):
+            piece = m.group()
+            if digit_view[m.start() : m.end()].isdigit() and any(c.isdigit() for c in text):
+                # digits, with l/I/O beside a digit read as 1 and 0 (5l信用卡), for marks that hold digits
+                piece = digit_view[m.start() : m.end()]
                 broken = True
+                if not has_digits:
+                    has_digits = True
+                    numbered.extend(tokens)
+                for k in range(m.start(), m.end()):
+                    numbered.append(Token(run[k][0], run[k][0] + 1, digit_view[k], "digit", nbroken,
+                                          variant=digit_view[k] != text[k]))
+                    nbroken = False
                 continue
-            for n, (a, b, syl) in enumerate(piece):
-                tokens.append(Token(run[a][0], run[b - 1][0] + 1, syl, "syllable", broken,
-                                    word_start=n == 0, word_end=n == len(piece) - 1))
-                broken = False
-        sep = broken
+            for sylls in pinyin_pieces(piece):
+                if sylls is None:  # a non-pinyin word stands between characters like any separator
+                    broken = nbroken = True
+                    continue
+                for n, (a, b, syl) in enumerate(sylls):
+                    a, b = a + m.start(), b + m.start()
+                    token = Token(run[a][0], run[b - 1][0] + 1, syl, "syllable", broken,
+                                  word_start=n == 0, word_end=n == len(sylls) - 1)
+                    tokens.append(token)
+                    if has_digits:
+                        numbered.append(Token(token.start, token.end, syl, "syllable", nbroken,
+                                              word_start=token.word_start, word_end=token.word_end))
+                    broken = nbroken = False
+        sep, nsep = broken, nbroken
         run = []
 
     def flush_word() -> None:
@@ -210,7 +268,7 @@ def tokenize(name: str, start: int = 0, end: int | None = None) -> TokenizedName
         if latin is not None:
             letter, disguised = latin
             if not run:
-                run_sep = sep
+                run_sep, run_nsep = sep, nsep
                 if not (word and word[-1][0] == i - 1 and word[-1][1] in _SIGNS):
                     word_bounds.append(len(word))
             run.append((i, letter))
@@ -224,18 +282,20 @@ def tokenize(name: str, start: int = 0, end: int | None = None) -> TokenizedName
             if not (word and word[-1][0] == i - 1):
                 word_bounds.append(len(word))
             word.append((i, ch))
-            sep = True
+            sep = nsep = True
             continue
         if cjk:
             flush_run()
             flush_word()
             s = simp.get(ch, ch)
             tokens.append(Token(i, i + 1, s, "cjk", sep, s != ch))
-            sep = False
+            if has_digits:
+                numbered.append(Token(i, i + 1, s, "cjk", nsep, s != ch))
+            sep = nsep = False
             continue
         # a separator: ends a pinyin run, but a Latin word may go on after it (We Bank)
         flush_run()
-        sep = True
+        sep = nsep = True
     flush_run()
     flush_word()
-    return TokenizedName(tuple(tokens), tuple(words))
+    return TokenizedName(tuple(tokens), tuple(words), tuple(numbered) if has_digits else ())
