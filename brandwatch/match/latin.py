@@ -29,7 +29,7 @@ from itertools import product
 
 from rapidfuzz.distance import OSA
 
-from .tables import DIGIT_LOOKALIKES, readings, syllables
+from .tables import DIGIT_LOOKALIKES, _data, pinyin_of, readings, syllables
 from .text import LatinWord
 
 
@@ -106,6 +106,9 @@ def pinyin_words() -> frozenset[str]:
 
     rd = readings()
     out: set[str] = set()
+    # the risk terms (客服 kefu, 退款 tuikuan) are words of a handle whatever their frequency
+    risk = [t.strip() for t in _data("risk_terms.txt").splitlines() if t.strip() and not t.startswith("#")]
+    out.update(pinyin_of(t) for t in risk if len(t) >= 2)
     for word, freq in word_freq().items():
         if 2 <= len(word) <= 4 and freq >= 10:
             parts = [rd.get(c) for c in word]

@@ -254,8 +254,8 @@ _RULES: tuple[Rule, ...] = (
          "the mark's characters split by spaces, symbols, emoji or invisible characters (微|众, 花\u200b呗)",
          "{who}以空格、符号或不可见字符隔开{mark}", 72, _gen_separator, detector="matcher: a token after a separator"),
     Rule("numeral", 86, "审查指南: 数字与汉字数字、全角数字仅书写形式不同",
-         "the digits of a mark written as Chinese numerals or letters that look like digits "
-         "(五一信用卡, 伍壹信用卡, 5l信用卡)",
+         "the digits of a mark written as Chinese numerals or as letters that look like digits "
+         "(五八同城, 伍捌同城, 5B同城 for 58同城; 36O for 360)",
          "{who}以汉字数字或形似数字的字母写出{mark}中的数字", 70, _gen_numeral, _strong_with(NUMERAL)),
     Rule("homophone", 80, "审查指南: 中文商标读音相同; 比对规则: 字号读音相同",
          "same toneless pinyin, over every reading of a polyphone (维众, 微重, 招商银杭)",
@@ -264,7 +264,7 @@ _RULES: tuple[Rule, ...] = (
          "pinyin equal after folding z/zh, c/ch, s/sh, n/l, an/ang, en/eng, in/ing (维宗)",
          "{who}与{mark}读音相近（{span_py} / {term_py}）", 65, _gen_near, _accepts_near),
     Rule("shape_similar", 75, "审查指南: 中文商标字形相近",
-         "one character replaced by a look-alike character (徽粒贷, 微业货, 去闪付)",
+         "one character replaced by a look-alike character (徽粒贷, 微业货)",
          "{who}与{mark}字形相近（{pairs}）", 78, _gen_shape, _accepts_shape),
     Rule("reordered", 72, "审查指南: 文字相同而排列顺序不同",
          "the mark's characters in another order (众微)",
@@ -274,20 +274,29 @@ _RULES: tuple[Rule, ...] = (
          "{who}在{mark}中间插入「{detail}」", 55, _gen_insertion, detector="matcher: windows one longer"),
     Rule("pinyin", 85, "审查指南: 中文商标与其汉语拼音",
          "the mark's pinyin in Latin letters, alone, mixed with characters or inside a handle or domain "
-         "(Weizhong, hua呗, yunshanfukefu)",
+         "(Weizhong, hua呗, weizhongkefu, jiebei-huankuan.com)",
          "{who}为{mark}的拼音写法（{term_py}）", 70, _gen_pinyin, _strong_with(PINYIN)),
     Rule("lookalike", 85, "审查指南: 外文商标字母构成、字形相近",
-         "a Latin alias written with look-alike digits or letters (W3Bank, AIipay, un1onpay, Cyrillic Аlipay)",
+         "a Latin alias written with look-alike digits or letters (W3Bank, AIipay, A1ipay, Cyrillic Аlipay)",
          "{who}以形似字母或数字仿写英文{mark}（{detail}）", 78, _gen_lookalike, detector="latin.py"),
     Rule("misspelling", 70, "审查指南: 外文商标仅个别字母不同",
-         "a Latin alias or its pinyin with one letter added, dropped, changed or swapped (Alipayy, Alipy), "
-         "unless the result is ordinary English words",
+         "a Latin alias of 5+ letters (pinyin too) with one letter added, dropped, changed or swapped, the first "
+         "kept (Alipayy, Alipy), unless alias and name are both ordinary English words",
          "{who}与英文{mark}仅差一个字母", 65, _gen_misspelling, detector="latin.py"),
 )
 RULES: dict[str, Rule] = {r.name: r for r in _RULES}
 
 # the order window rules are asked in: the most specific first
 _WINDOW_ORDER = ("shape_similar", "near_homophone", "pinyin", "homophone", "numeral", "traditional", "contains")
+
+
+def rules_table() -> str:
+    """The README's rules table, from the registry (tests/test_readme_rules.py keeps them equal)."""
+    lines = ["| rule | what it detects | legal basis | base score |", "| --- | --- | --- | --- |"]
+    for r in RULES.values():
+        detects = r.detects.replace("|", "\\|").replace("\u200b", "<ZWSP>")
+        lines.append(f"| `{r.name}` | {detects} | {r.basis} | {r.score} |")
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
