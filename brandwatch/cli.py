@@ -39,7 +39,10 @@ class _Group(click.Group):
 def _matcher(ctx: click.Context, watchlists: str | None) -> Matcher:
     config = load_config(ctx.obj["config"])
     folder = Path(watchlists or config.watchlists)
-    return Matcher(load_watchlists(folder), risk_terms(config))
+    matcher = Matcher(load_watchlists(folder), risk_terms(config))
+    for line in matcher.warnings:  # a form that is an ordinary word: loaded, and said so
+        click.echo(f"Warning: {line}", err=True)
+    return matcher
 
 
 @click.group(cls=_Group)

@@ -103,6 +103,8 @@ def build_context(config: ConfigSpec, config_path: Path | str = "config.yaml") -
         with Store(config.database) as store:
             added = store.allow_names()
     matcher = Matcher(with_allowlisted(watchlists, added), risk_terms(config))
+    for line in matcher.warnings:
+        log.warning("%s", line)
     f = config.fetch
     policy = FetchPolicy(contact=f.contact, timeout=f.timeout, max_bytes=f.max_bytes, max_tries=f.max_tries,
                          host_intervals=dict(f.hosts), proxies=dict(f.proxies) or None)

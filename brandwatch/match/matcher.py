@@ -151,7 +151,7 @@ class Matcher:
             fz = tuple(frozenset(fuzzy_syllable(r) for r in x) for x in rs)
             sh = tuple(self._shapes.get(c, frozenset()) for c in text)
             self._cjk_terms.append(CjkTerm(mi, text, rs, fz, sh, is_alias))
-            if self._words.get(text, 0) >= ORDINARY * 20:
+            if self._words.get(text, 0) >= ORDINARY * 4:  # 信用卡, 平安; not brands the dictionary knows (携程)
                 self.warnings.append(f"{key} {term!r} is an ordinary word; it will flag every name that uses "
                                      f"the word {text!r} (keep it only if that is wanted)")
             return
