@@ -54,11 +54,6 @@ def _hits(m: Matcher, name: str, kind: str) -> dict:
     return {h.mark_id: h for h in m.match(name, kind)}
 
 
-def wrong(reason: str) -> pytest.MarkDecorator:
-    """Behaviour that is wrong today: pinned as it should be, expected to fail until fixed."""
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
 # name, kind, mark id, rule expected among the hit's rules
 REPORTS = [
     # 1. digits: the digits, Chinese numerals (ordinary, 大写), full-width digits, letters beside digits
@@ -69,10 +64,8 @@ REPORTS = [
     ("5l0分期", "app", "n510", "numeral"),  # l for 1
     ("5IO分期", "app", "n510", "numeral"),  # I for 1, O for 0
     ("510 分期", "app", "n510", "separator"),
-    pytest.param("五一〇分期", "app", "n510", "numeral",
-                 marks=wrong("〇 is in NUMERALS['0'] but, not being is_cjk, is dropped as a separator")),
-    pytest.param("51O分期", "app", "n510", "numeral",
-                 marks=wrong("text._NUMBERISH takes [0-9]+ for '51' first, so the O after it stays a letter")),
+    pytest.param("五一〇分期", "app", "n510", "numeral"),
+    pytest.param("51O分期", "app", "n510", "numeral"),
     # 2. two-letter aliases: a whole token, beside the owner's trade
     ("KR贷款", "app", "fengrui", "contains"),
     ("kr贷款", "app", "fengrui", "contains"),
@@ -98,9 +91,7 @@ REPORTS = [
     ("huanxinkf", "account", "huanxin", "pinyin"),
     ("xinchengkefu", "account", "xincheng", "pinyin"),
     ("HuanXin", "app", "huanxin", "pinyin"),
-    pytest.param("huanxinhuankuan", "account", "huanxin", "pinyin",
-                 marks=wrong("huanxin is ordinary pinyin (欢欣), and the field check reads 还款 as "
-                             "pinyin_of('还款') = 'haikuan', not huankuan")),
+    pytest.param("huanxinhuankuan", "account", "huanxin", "pinyin"),
     ("FenIix", "app", "fengrui", "lookalike"),  # capital I for l
     ("Fen1ix", "app", "fengrui", "lookalike"),
     ("G0ldPay", "app", "xincheng", "lookalike"),
@@ -126,7 +117,7 @@ MUST_NOT = [
     ("KR官方客服", "account"),
     ("KRAB贷款", "app"),
     ("kristal贷款", "app"),
-    pytest.param("krill贷款", "app", marks=wrong("'ill' reads as an English word, so KR is found inside krill")),
+    pytest.param("krill贷款", "app"),
     # 3. the polyphone read the other way
     ("孩薪", "app"),
     ("易悦贷", "app"),
@@ -184,13 +175,11 @@ def test_prefilter_agrees_with_full_path(matcher):
 # -- 1. digits ----------------------------------------------------------------------
 
 
-@wrong("a letter read as a digit (5l0) is also called a traditional character ('traditional' rule, 繁体 clause)")
 def test_digit_lookalike_is_not_traditional(matcher):
     hit = _hits(matcher, "5l0分期", "app")["n510"]
     assert hit.rules == ("numeral",) and "繁体" not in hit.explanation
 
 
-@wrong("mark_reading zips the mark with lazy_pinyin's output, which keeps a run of digits as one item")
 @pytest.mark.parametrize("mark", ["620借条", "73同城", "510卡"])
 def test_marks_with_a_run_of_digits_build(mark):
     m = Matcher([Watchlist("某公司", (Mark("d", mark),), (), "d.yaml")], default_risk_terms())

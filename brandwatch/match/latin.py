@@ -120,7 +120,7 @@ def pinyin_words() -> frozenset[str]:
 
 
 # Latin words of handles that are neither English nor full pinyin: pinyin initials used as words
-HANDLE_WORDS = frozenset({"kf", "gf", "app", "vip", "hk", "cn", "com", "net", "org", "online", "official", "jr"})
+HANDLE_WORDS = frozenset({"kf", "gf", "app", "vip", "hk", "cn", "com", "net", "org", "pay", "online", "official", "jr"})
 
 
 def reads_as_words(letters: str) -> bool:
@@ -142,8 +142,9 @@ def reads_as_words(letters: str) -> bool:
         for j in range(i + 2, min(n, i + 24) + 1):
             piece = letters[i:j]
             # an English word that is also a pinyin syllable (jing, long) reads as pinyin here
+            # (4+ letters: krill is not KR + ill)
             if piece in HANDLE_WORDS or piece in pw or (
-                    len(piece) >= 3 and piece in english_words() and piece not in syllables()):
+                    len(piece) >= 4 and piece in english_words() and piece not in syllables()):
                 ok[j] = True
     return ok[n]
 

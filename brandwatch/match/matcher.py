@@ -289,7 +289,9 @@ class Matcher:
         found = self.sections(text)
         if "J" in found:
             return 7
-        return -15 if found else 0
+        # information technology (I), business services (L) and technical services (M) are where
+        # fintech and "consulting" fronts register (…科技有限公司): not an unrelated trade
+        return -15 if found - {"I", "L", "M"} else 0
 
     def _in_field(self, name: str, risk: bool = True) -> bool:
         """The name is in the owners' field: a finance, credit or consulting word, a GB/T 4754 section J
@@ -643,7 +645,7 @@ class Matcher:
         extra: list[str] = []
         if any(t.sep_before and t.kind == "cjk" for t in window[1:]):
             extra.append("separator")
-        if any(t.variant for t in window) and rule != "traditional":
+        if any(t.variant and t.kind == "cjk" for t in window) and rule != "traditional":
             extra.append("traditional")
         if rule == "contains" and extra:
             rule, extra = extra[0], extra[1:]

@@ -155,7 +155,7 @@ def _gen_numeral(form: str, name: str, stated: tuple[str, ...]) -> Iterator[Vari
         return
     for k in range(2):  # 五一, then 伍壹: each digit by its Chinese numeral
         yield RULES["numeral"].variant("".join(NUMERALS[c][k] if c.isdigit() else c for c in mark), 1 - k * 0.05)
-    yield RULES["numeral"].variant("".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in mark), 0.9)
+    yield RULES["numeral"].variant("".join("l" if c == "1" else "O" if c == "0" else c for c in mark), 0.8)
 
 
 def _gen_reordered(form: str, name: str, stated: tuple[str, ...]) -> Iterator[Variant]:

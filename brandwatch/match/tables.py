@@ -35,6 +35,7 @@ def is_cjk(ch: str) -> bool:
         or 0x3400 <= cp <= 0x4DBF
         or 0x20000 <= cp <= 0x323AF
         or 0xF900 <= cp <= 0xFAFF
+        or cp == 0x3007  # 〇, the numeral zero
     )
 
 
@@ -98,14 +99,25 @@ def mark_reading(mark_name: str, text: str, stated: tuple[str, ...] = ()) -> lis
     An alias reads its characters as the mark's name does (招行 as in 招商银行).
     """
     simp = simplified()
-    name = "".join(simp.get(c, c) for c in mark_name)
+    name = "".join(simp.get(c, c) for c in mark_name if is_cjk(c))
     known: dict[str, str] = {}
-    if name and all(is_cjk(c) for c in name):
+    if name:
         known = dict(zip(name, _word_reading(name), strict=True))
         if stated and len(stated) == len(name):
             known = dict(zip(name, stated, strict=True))
-    context = _word_reading(text)
-    return [known.get(c, r) for c, r in zip(text, context, strict=True)]
+    out: list[str] = []
+    k = 0
+    while k < len(text):  # characters read in runs; a digit or letter reads as itself
+        e = k
+        while e < len(text) and is_cjk(text[e]):
+            e += 1
+        if e == k:
+            out.append(text[k])
+            k += 1
+            continue
+        out.extend(known.get(c, r) for c, r in zip(text[k:e], _word_reading(text[k:e]), strict=True))
+        k = e
+    return out
 
 
 @cache
@@ -171,7 +183,9 @@ def _positional_reading(ch: str, place: int) -> str | None:
 
 
 def pinyin_of(word: str) -> str:
-    """Toneless pinyin of a word, joined (保险 → baoxian), each character by its first modern reading."""
+    """Toneless pinyin of a word, joined, read as a word (保险 → baoxian, 还款 → huankuan)."""
+    if all(is_cjk(c) for c in word):
+        return "".join(_word_reading(word))
     out = []
     for ch in word:
         value = _modern_readings().get(ord(ch))

@@ -120,7 +120,7 @@ def pinyin_syllables(run: str) -> list[tuple[int, int, str]] | None:
 
 _PIECES = re.compile(r"[A-Za-z]+|[0-9]+")
 _DIGIT_LOOKS = {"l": "1", "I": "1", "O": "0", "o": "0"}
-_NUMBERISH = re.compile(r"(?:[0-9][lIOo]|[lIOo][0-9])[0-9lIOo]*|[0-9]+")
+_NUMBERISH = re.compile(r"[lIOo]*[0-9][0-9lIOo]*")
 
 
 def _digit_view(run: str) -> str:
