@@ -103,7 +103,3 @@ def test_threshold_drops_characters_left_without_lookalikes() -> None:
     assert all(shape_similar(1.0).values())
     assert len(shape_similar(1.0)) < len(shape_similar())
 
-
-def test_old_loader_reads_the_new_format() -> None:
-    """tables.shape_similar() turns each {character: score} dict into a frozenset of its keys."""
-    assert tables.shape_similar() == shape_similar()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ..errors import ConfigError
 from ..models import Hit, Mark, Watchlist
 from .explain import explain
+from .glyphs import shape_similar
 from .latin import PLACE_PINYIN, LatinTerm, match_latin, ordinary_pinyin, read_domain, reads_as_words
 from .lexicon import industry_terms, place_names, word_freq
 from .names import CompanyName, split_company_name
@@ -38,7 +39,6 @@ from .tables import (
     mark_reading,
     pinyin_of,
     readings,
-    shape_similar,
     simplified,
     traditional_forms,
 )

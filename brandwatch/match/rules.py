@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import permutations
 
+from .glyphs import shape_similar
 from .tables import (
     DIGIT_LOOKALIKES,
     NUMERALS,
@@ -35,7 +36,6 @@ from .tables import (
     fuzzy_syllable,
     is_cjk,
     mark_reading,
-    shape_similar,
     simplified,
     traditional_forms,
 )

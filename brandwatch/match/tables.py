@@ -286,13 +286,6 @@ def traditional_forms() -> dict[str, tuple[str, ...]]:
 
 
 @cache
-def shape_similar() -> dict[str, frozenset[str]]:
-    """Character → visually similar characters (形近字), from data/shape_similar.json."""
-    table = data_json("shape_similar.json")["similar"]
-    return {ch: frozenset(others) for ch, others in table.items()}
-
-
-@cache
 def latin_lookalikes() -> dict[str, str]:
     """Non-ASCII letter → the ASCII letter it imitates (Cyrillic а → a), from Unicode confusables."""
     import confusable_homoglyphs
