@@ -12,6 +12,7 @@ fast path, and the tests check that both paths agree.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -20,14 +21,13 @@ from ..errors import ConfigError
 from ..models import Hit, Mark, Watchlist
 from .explain import explain
 from .glyphs import shape_similar
-from .latin import PLACE_PINYIN, LatinTerm, match_latin, ordinary_pinyin, read_domain, reads_as_words
+from .latin import PLACE_PINYIN, LatinTerm, match_latin, ordinary_pinyin, read_domain, reads_as_words, skeletons
 from .lexicon import industry_terms, place_names, word_freq
 from .names import CompanyName, split_company_name
-from .prefilter import Prefilter
-from .rules import HOMOPHONE, NEAR, NUMERAL, RULES, SAME, SHAPE, VARIANT, CjkTerm, relate, window_rule
+from .prefilter import Candidates, IndexTerm, Prefilter
+from .rules import NUMERAL, RULES, SAME, VARIANT, CjkTerm, relate, window_rule
 from .tables import (
     NUMERALS,
-    chars_by_reading,
     check_reading,
     company_parts,
     divisions,
@@ -39,7 +39,6 @@ from .tables import (
     pinyin_of,
     readings,
     simplified,
-    traditional_forms,
 )
 from .text import Token, pinyin_syllables, tokenize
 
@@ -168,48 +167,17 @@ class Matcher:
         raise ConfigError(f"{key} {term!r} mixes Chinese characters and Latin letters (or holds no letter at "
                           "all); list the Chinese and the Latin form as separate aliases")
 
-    def _accept(self, term: CjkTerm, j: int) -> set[str]:
-        """Every character that can stand at position j of a match (before variants)."""
-        if term.text[j].isdigit():
-            return set(NUMERALS[term.text[j]])
-        out = {term.text[j]} | set(term.shapes[j])
-        for r in term.readings[j]:
-            out.update(chars_by_reading().get(r, ()))
-        for f in term.fuzzy[j]:
-            out.update(chars_by_reading(fuzzy=True).get(f, ()))
-        return out
-
     def _build_prefilter(self) -> None:
-        """Compile the fast path (prefilter.py): which characters can fill which term positions, and how."""
-        variants = traditional_forms()
-
-        def with_variants(chars: set[str]) -> set[str]:
-            out = set(chars)
-            for c in chars:
-                out.update(variants.get(c, ()))
-            return out
-
-        # slot = (term index, position, kind): how the character relates to the
-        # term there, as rules.relate says: same (or a variant or numeral), strong (homophone),
-        # near (near-homophone) or shape (look-alike)
-        kinds = {SAME: "same", VARIANT: "same", NUMERAL: "same", HOMOPHONE: "strong", NEAR: "near", SHAPE: "shape"}
-        slots: dict[str, set[tuple[int, int, str]]] = {}
-        for ti, term in enumerate(self._cjk_terms):
-            for j in range(len(term.text)):
-                for ch in with_variants(self._accept(term, j)):
-                    simp = self._simp.get(ch, ch)
-                    r = relate(simp, "cjk", simp != ch, term, j, self._readings, self._fuzzy)
-                    if r is not None:
-                        slots.setdefault(ch, set()).add((ti, j, kinds[r]))
-        readings_ = self._readings
+        """Compile the index (prefilter.py): reading pairs for the Chinese forms, letter pairs for the Latin ones."""
         self._prefilter = Prefilter(
-            slots,
-            [len(t.text) for t in self._cjk_terms],
-            has_reading=lambda ch: self._simp.get(ch, ch) in readings_,
-            readings=readings_,
+            [IndexTerm(t.text, t.readings, t.fuzzy, t.shapes) for t in self._cjk_terms],
+            [t.lower for t in self._latin_terms],
+            readings=self._readings,
+            fuzzy_of=fuzzy_syllable,
+            simplified=self._simp,
+            numerals=NUMERALS,
             lookalikes=latin_lookalikes(),
             is_cjk=is_cjk,
-            digits=self._has_digits,
         )
 
     # -- the fast path ---------------------------------------------------------
@@ -222,8 +190,8 @@ class Matcher:
         """Indices of the names some rule may fire on; the others cannot match."""
         return sorted(self._candidates(names))
 
-    def _candidates(self, names: Sequence[str]) -> dict[int, set[int] | None]:
-        """Name index → the terms that may match it (None: all of them); see prefilter.py."""
+    def _candidates(self, names: Sequence[str]) -> dict[int, Candidates]:
+        """Name index → the forms that may match it; see prefilter.py."""
         return self._prefilter.candidates(names)
 
     def match_many(self, names: Sequence[str], kinds: Sequence[str]) -> dict[int, list[Hit]]:
@@ -232,8 +200,8 @@ class Matcher:
         The fast path runs over the whole batch; only its candidates take the full path.
         """
         out: dict[int, list[Hit]] = {}
-        for i, terms in self._candidates(names).items():
-            hits = self._match(names[i], kinds[i], terms)
+        for i, found in self._candidates(names).items():
+            hits = self._match(names[i], kinds[i], found)
             if hits:
                 out[i] = hits
         return out
@@ -302,10 +270,11 @@ class Matcher:
         pinyin = self._finance_pinyin if risk else self._trade_pinyin
         return any(w in letters for w in self._finance_latin) or any(p in letters for p in pinyin)
 
-    def _match(self, name: str, kind: str, terms: set[int] | None) -> list[Hit]:
+    def _match(self, name: str, kind: str, terms: Candidates | None) -> list[Hit]:
+        """``terms``: what the index says may match (None: compare every form, the full path)."""
         domain = read_domain(name) if kind in ("domain", "account", "app") or "." in name else None
         if domain is not None:
-            return self._match_domain(name, domain)
+            return self._match_domain(name, domain, terms is not None)
         company = split_company_name(name) if kind == "company" else None
         found = self._find(name, company, terms)
         if not found:
@@ -340,10 +309,15 @@ class Matcher:
             ))
         return sorted(hits, key=lambda h: (-h.score, h.mark_id))
 
-    def _match_domain(self, name: str, readable: str) -> list[Hit]:
+    def _match_domain(self, name: str, readable: str, indexed: bool = True) -> list[Hit]:
         """A domain is matched as the words of its labels; the hit says how it was read."""
         hits = []
-        for h in self._match(readable, "account", None):
+        found: Candidates | None = None
+        if indexed:
+            found = self._candidates([readable]).get(0)
+            if found is None:
+                return []
+        for h in self._match(readable, "account", found):
             note = f"域名「{name}」读作「{readable}」：" if readable != name.lower() else ""
             hits.append(Hit(h.mark_id, h.mark, h.owner, h.score, h.severity, h.rules, h.span,
                             note + h.explanation, h.term, h.risk_terms))
@@ -371,7 +345,7 @@ class Matcher:
             score += 10
         return max(0, min(100, score))
 
-    def _find(self, name: str, company: CompanyName | None, terms: set[int] | None) -> list[_Found]:
+    def _find(self, name: str, company: CompanyName | None, found: Candidates | None) -> list[_Found]:
         out: list[_Found] = []
         if company is not None:
             lo, trade_end, hi = company.trade[0], company.trade[1], company.industry[1]
@@ -381,21 +355,48 @@ class Matcher:
             lo, trade_end, hi = 0, len(name), len(name)
         tok = tokenize(name, lo, hi)
         field: bool | None = None
-        for ti, term in enumerate(self._cjk_terms):
-            if terms is None or ti in terms:
-                if field is None:
-                    field = self._in_field(name)
-                digits = any(c.isdigit() for c in term.text)
-                self._match_cjk(term, tok.with_digits if digits else tok.tokens, trade_end, out, name, field)
-        if self._latin_terms and tok.words and terms is None:
+        latin = found is None or found.latin
+        if found is None:
+            terms: Iterable[int] = range(len(self._cjk_terms))
+        else:
+            terms = found.terms
+            if found.latin:  # pinyin syllables have readings too: the index, token by token
+                terms = terms | self._token_terms(tok.tokens)
+            terms = sorted(terms)
+        for ti in terms:
+            term = self._cjk_terms[ti]
+            if field is None:
+                field = self._in_field(name)
+            digits = any(c.isdigit() for c in term.text)
+            self._match_cjk(term, tok.with_digits if digits else tok.tokens, trade_end, out, name, field)
+        if self._latin_terms and tok.words and latin:
             whole = tokenize(name) if (lo, hi) != (0, len(name)) else tok
             trade = None
-            for lt in self._latin_terms:
+            latin_terms = self._latin_terms
+            if found is not None:
+                picked = self._prefilter.latin_terms(
+                    x for w in whole.words for x in (w.text.lower(), *skeletons(w.text)))
+                latin_terms = [self._latin_terms[li] for li in sorted(picked)]
+            for lt in latin_terms:
                 if lt.short and trade is None:  # the trade itself, not a risk term (官方 is no trade)
                     trade = self._in_field(name, risk=False)
                 for m in match_latin(lt, whole.words, bool(trade), name):
                     out.append(_Found(lt.mark_index, lt.text, m.rule, m.start, m.end, (), m.detail))
         return out
+
+    def _token_terms(self, tokens: Sequence[Token]) -> set[int]:
+        """The forms adjacent tokens (characters and pinyin syllables) may start, by their readings."""
+        rd = self._readings
+
+        def rs(t: Token) -> Iterable[str]:
+            if t.kind == "syllable":
+                return (t.value,)
+            return rd.get(t.value, ()) if t.kind == "cjk" else ()
+
+        pairs = [(rs(a), rs(b), False) for a, b in itertools.pairwise(tokens)]
+        pairs += [(rs(a), rs(b), True) for a, x, b in zip(tokens, tokens[1:], tokens[2:], strict=False)
+                  if x.kind == "cjk"]
+        return self._prefilter.token_terms(pairs)
 
     def _edges_ok(self, tokens: Sequence[Token], i: int, m: int) -> bool:
         """Pinyin must begin and end with whole Latin words (not "hua Bei" of "Nanhua Beijing"), unless

@@ -1,81 +1,168 @@
-"""The fast path: which names can any rule fire on? Answered for thousands at once.
+"""The index: which marks may a name match? Answered for thousands of names at once,
+at a cost that hardly depends on how many marks there are.
 
-Every character gets a small integer code, from one lookup table over all of
-Unicode (built once):
+Every match of a Chinese form fills the form's first two positions side by
+side (or with one character between them, for an insertion), each position
+related to the mark's character as rules.relate says: the same character or
+a variant, a homophone, a near-homophone or a look-alike, with at most one weak
+position. All of these are decided by *readings*: a homophone has the
+mark's reading, a near-homophone a reading of the same fuzzy class, the same
+character its own reading. So the index keys on pairs of toneless readings
+(about 420 of them, so a dense 420 × 420 table):
 
-    0  separator      dropped, as the tokenizer drops it (spaces, symbols, emoji, digits)
-    1  delimiter      between two names of a batch
-    2  blocker        a CJK character without a reading: it ends any match
-    3  Latin          a letter, full-width letter or look-alike: the name is a candidate
-    4  filler         any other CJK character with a reading: it may be inserted (微和众)
-    5… signatures     a character that can stand in some (term, position): one code
-                      per distinct set of such slots
+    pairs[ra, rb]  the forms whose first two positions a character read ra then one read rb can fill:
+                   (fuzzy class of position 0) × (reading of position 1),
+                   (reading of position 0) × (fuzzy class of position 1),
+                   the readings of a look-alike beside the other position's reading,
+                   and, for forms of up to three characters, two of their own readings in another order
+    gaps[ra, rb]   the same two positions with one character between them (微和众)
 
-A batch of names is joined with delimiters, turned into codes with one NumPy
-gather, separators are dropped, and two tables of code pairs say which terms
-can start at each position: the term's first two characters side by side (or
-any two of its characters in another order, for reordering), or with one
-character between them (insertion). Every match fills a term's first two
-positions in one of those ways, so the fast path never drops a hit the full
-path would find; the tests check both paths agree. This module is pure: it
-builds tables from what it is given and never reads a file.
+A form is an entry in a handful of cells, so building is linear in the number
+of marks. A batch of names is joined, turned into reading ids with one NumPy
+gather per code point table, and looked up pair by pair; a polyphone looks
+up each of its readings. A form of three or more characters must also have
+its third position filled (next, or one further on). Names with Latin letters
+take the token pass instead (``token_terms``: pinyin syllables have readings
+too) and a bigram index over the Latin aliases (``latin_terms``). Names with
+digits or Chinese numerals also try the forms that hold digits (51信用卡).
+
+Everything here is a superset test: the full path decides, and the tests
+check that both paths agree. This module is pure: it builds tables from what
+it is given and never reads a file.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import permutations
 
 import numpy as np
 
-SEPARATOR, DELIMITER, BLOCKER, LATIN, FILLER = 0, 1, 2, 3, 4
+SEPARATOR, DELIMITER, BLOCKER, LATIN, DIGIT, CHAR = 0, 1, 2, 3, 4, 5
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
 _NUL = "\x00"
+_NO_TERMS: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
+
+
+@dataclass(frozen=True)
+class IndexTerm:
+    """What the index needs of one Chinese form (rules.CjkTerm)."""
+
+    text: str  # simplified; digits stay digits
+    readings: tuple[frozenset[str], ...]  # per position, toneless
+    fuzzy: tuple[frozenset[str], ...]  # per position, fuzzy classes
+    shapes: tuple[frozenset[str], ...]  # per position, look-alike characters
+
+
+THIRD, TURN, SHAPE0, SHAPE1, GAP = range(5)
+
+
+@dataclass
+class Candidates:
+    """What the index says of one name: the Chinese forms to compare, and whether the
+    name holds Latin letters (then the token pass and the Latin aliases decide the rest)."""
+
+    terms: set[int]
+    latin: bool = False
 
 
 class Prefilter:
-    """Code tables for a set of terms; ``candidates`` answers for a batch of names."""
+    """Reading-pair tables for a set of Chinese forms, and a bigram index for Latin ones."""
 
     def __init__(
         self,
-        slots: dict[str, set[tuple[int, int, str]]],
-        term_lengths: Sequence[int],
-        has_reading: Callable[[str], bool],
-        readings: Iterable[str],
+        terms: Sequence[IndexTerm],
+        latin_terms: Sequence[str],
+        readings: Mapping[str, frozenset[str]],
+        fuzzy_of: Callable[[str], str],
+        simplified: Mapping[str, str],
+        numerals: Mapping[str, str],
         lookalikes: Iterable[str],
         is_cjk: Callable[[str], bool],
-        digits: bool = False,
     ) -> None:
-        """``slots``: character → (term, position, kind) it can fill; kind is how it relates
-        there: "same" (or a variant), "strong" (homophone), "near" or "shape"."""
-        lut = np.zeros(0x110000, dtype=np.uint16)
+        """``latin_terms``: the Latin aliases' letters, lower case; ``simplified``: the form the
+        tokenizer compares of a traditional or variant character; ``numerals``: a digit's Chinese numerals."""
+        self.term_lengths = [len(t.text) for t in terms]
+        self.digit_terms = frozenset(i for i, t in enumerate(terms) if any(c.isdigit() for c in t.text))
+        self._reading_ids(terms, readings, fuzzy_of)
+        self._code_points(terms, readings, simplified, numerals, lookalikes, is_cjk)
+        self._tables(terms, readings)
+        self._latin_index(latin_terms)
+
+    # -- building --------------------------------------------------------------------
+
+    def _reading_ids(self, terms: Sequence[IndexTerm], readings: Mapping[str, frozenset[str]],
+                     fuzzy_of: Callable[[str], str]) -> None:
+        """One small integer per toneless reading (0: none); a mark character without a reading
+        gets one of its own, so the same character still finds it."""
+        names = sorted({r for rs in readings.values() for r in rs}
+                       | {r for t in terms for rs in t.readings for r in rs})
+        self.rid: dict[str, int] = {r: i + 1 for i, r in enumerate(names)}
+        for t in terms:
+            for c in t.text:
+                if not c.isdigit() and c not in readings:
+                    self.rid.setdefault("#" + c, len(self.rid) + 1)
+        self.nr = len(self.rid) + 1
+        self.by_fuzzy: dict[str, list[int]] = {}
+        for r, i in self.rid.items():
+            if not r.startswith("#"):
+                self.by_fuzzy.setdefault(fuzzy_of(r), []).append(i)
+
+    def _char_rids(self, ch: str, readings: Mapping[str, frozenset[str]]) -> list[int]:
+        rs = readings.get(ch)
+        if rs:
+            return sorted(self.rid[r] for r in rs)
+        own = self.rid.get("#" + ch)
+        return [own] if own else []
+
+    def _code_points(self, terms: Sequence[IndexTerm], readings: Mapping[str, frozenset[str]],
+                     simplified: Mapping[str, str], numerals: Mapping[str, str], lookalikes: Iterable[str],
+                     is_cjk: Callable[[str], bool]) -> None:
+        """Per code point, as the tokenizer reads it: its kind and its readings.
+
+        kind: 0 separator (dropped: spaces, symbols, emoji; digits unless some mark holds
+        digits), 1 delimiter between the names of a batch, 2 a CJK character without a
+        reading, 3 a Latin letter or look-alike, 4 a digit, 5 a CJK character with a reading.
+        reads[s]: the (s+1)-th reading id, 0 when it has fewer (a polyphone has several).
+        """
+        digits = bool(self.digit_terms)
+        kind = np.zeros(0x110000, dtype=np.uint8)
+        slots = max((len(v) for v in readings.values()), default=1)
+        reads = np.zeros((slots, 0x110000), dtype=np.uint16)
         for lo, hi in _CJK_RANGES:
-            lut[lo : hi + 1] = BLOCKER
-        for ch in readings:
-            if is_cjk(ch):  # pypinyin also reads a few private-use and symbol characters: separators here
-                lut[ord(ch)] = FILLER
-        codes: dict[frozenset, int] = {}
-        for ch, sig in slots.items():
-            if not is_cjk(ch):
-                continue
-            key = frozenset(sig)
-            if key not in codes:
-                codes[key] = FILLER + 1 + len(codes)
-            lut[ord(ch)] = codes[key]
-        if FILLER + 1 + len(codes) >= 0xFFFF:
-            raise ValueError("too many distinct character codes for the fast path")
+            kind[lo : hi + 1] = BLOCKER
+
+        self.folded: dict[int, str] = {}  # code point → the character the tokenizer compares, where they differ
+
+        def set_char(cp: int, ch: str) -> None:
+            """A CJK character: the tokenizer compares its simplified form."""
+            value = simplified.get(ch, ch)
+            if value != chr(cp):
+                self.folded[cp] = value
+            ids = self._char_rids(value, readings)
+            if not ids:
+                kind[cp] = BLOCKER
+                return
+            kind[cp] = CHAR
+            reads[: len(ids), cp] = ids
+
+        for lo, hi in _CJK_RANGES:
+            for cp in range(lo, hi + 1):
+                ch = chr(cp)
+                if is_cjk(ch):
+                    set_char(cp, ch)
         letters = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", *lookalikes]
         for ch in letters:
-            lut[ord(ch)] = LATIN
-        if digits:  # some mark holds digits (51信用卡): a name with digits takes the full path
-            for ch in "0123456789":
-                lut[ord(ch)] = LATIN
+            kind[ord(ch)] = LATIN
+        for ch in "0123456789":
+            kind[ord(ch)] = DIGIT if digits else SEPARATOR
         # accented Latin letters (wēi, é) read as their base letter, as the tokenizer reads them
         for cp in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
             base = unicodedata.normalize("NFD", chr(cp))[:1]
             if base.isascii() and base.isalpha():
-                lut[cp] = LATIN
+                kind[cp] = LATIN
         looks = set(letters)
         # compatibility characters (full-width letters, ㈱, 﨑): the tokenizer looks at their
         # NFKC form, and at its first character only when it has several
@@ -86,118 +173,288 @@ class Prefilter:
             folded = unicodedata.normalize("NFKC", ch)
             first = folded[:1]
             if len(folded) > 1 and not first.isalnum():
-                lut[cp] = SEPARATOR
+                kind[cp] = SEPARATOR
             elif first.isascii() and first.isalnum():
-                lut[cp] = LATIN if first.isalpha() or (digits and first.isdigit()) else SEPARATOR
+                kind[cp] = LATIN if first.isalpha() else DIGIT if digits else SEPARATOR
             elif first in looks:
-                lut[cp] = LATIN
+                kind[cp] = LATIN
             elif is_cjk(first):
-                lut[cp] = lut[ord(first)]
+                set_char(cp, first)
             else:
-                lut[cp] = SEPARATOR
-        # CJK characters whose simplified form has a reading may be inserted too
-        for cp in np.nonzero(lut == BLOCKER)[0]:
-            if has_reading(chr(cp)):
-                lut[cp] = FILLER
-        lut[0] = DELIMITER
-        self.lut = lut
-        self.size = k = FILLER + 1 + len(codes)
+                kind[cp] = SEPARATOR
+        kind[0] = DELIMITER
+        self.kind, self.reads = kind, reads
+        self.numeral: np.ndarray | None = None
+        if digits:  # Chinese numerals may stand for a mark's digits (五一 for 51)
+            numeral = np.zeros(0x110000, dtype=bool)
+            for ch in "".join(numerals.values()):
+                numeral[ord(ch)] = True
+                folded = simplified.get(ch, ch)
+                numeral[ord(folded)] = True
+            self.numeral = numeral
 
-        term_sets: dict[frozenset[int], int] = {frozenset(): 0}
-        pair_terms: dict[tuple[int, int], set[int]] = {}
-        turn_terms: dict[tuple[int, int], set[int]] = {}
-        gap_terms: dict[tuple[int, int], set[int]] = {}
-        self.term_lengths = list(term_lengths)
-        # code → the (term, position) pairs it can fill, for checking a third position
-        self.fills: list[frozenset[tuple[int, int]]] = [frozenset()] * (FILLER + 1 + len(codes))
-        for key, c in codes.items():
-            self.fills[c] = frozenset((ti, j) for ti, j, _ in key)
+    def _tables(self, terms: Sequence[IndexTerm], readings: Mapping[str, frozenset[str]]) -> None:
+        """Fill the reading-pair tables. A cell names the forms found there outright (``plain``) and
+        the forms that need a closer look at the two characters (``checks``: (form, how)):
 
-        def holding(ti: int, j: int, kind: str | None = None) -> list[tuple[int, str]]:
-            return [(c, kd) for key, c in codes.items() for t, jj, kd in key
-                    if t == ti and jj == j and (kind is None or kd == kind)]
+        THIRD   a form of three or more characters: its third position must be filled too
+        TURN    its own characters in another order: both must be its characters
+        SHAPE0  a look-alike first: the second must be its own character (and SHAPE1 the other way)
+        GAP     one character inserted: both ends must be its own characters
+        """
+        nr = self.nr
+        adjacent: dict[int, tuple[set[int], set[tuple[int, int]]]] = {}
+        gap: dict[int, tuple[set[int], set[tuple[int, int]]]] = {}
+        # a form's positions: the reading ids and look-alike characters that fill its third one, its characters
+        self.third: dict[int, tuple[frozenset[int], frozenset[str]]] = {}
+        self.texts: list[str] = [t.text for t in terms]
+        self.shapes: list[tuple[frozenset[str], ...]] = [t.shapes for t in terms]
 
-        for ti, m in enumerate(term_lengths):
-            # the first two positions side by side, with at most one weak one, as rules.window_rule allows
-            for a, ka in holding(ti, 0):
-                for b, kb in holding(ti, 1):
-                    if _possible(ka, kb):
-                        pair_terms.setdefault((a, b), set()).add(ti)
-            for a, _ in holding(ti, 0, "same"):  # insertion: 微和众
-                for b, _ in holding(ti, 1, "same"):
-                    gap_terms.setdefault((a, b), set()).add(ti)
-            if m <= 3:  # reordered: two of the term's own characters in another order
+        def exact(t: IndexTerm, j: int) -> list[int]:
+            stated = {self.rid[r] for r in t.readings[j] if r in self.rid}
+            return sorted(stated | set(self._char_rids(t.text[j], readings)))
+
+        def near(t: IndexTerm, j: int) -> list[int]:
+            out = {i for f in t.fuzzy[j] for i in self.by_fuzzy.get(f, ())}
+            return sorted(out | set(exact(t, j)))
+
+        def shaped(t: IndexTerm, j: int) -> list[int]:
+            out: set[int] = set()
+            for c in t.shapes[j]:
+                out.update(self._char_rids(c, readings))
+            return sorted(out)
+
+        def add(table: dict[int, tuple[set[int], set[tuple[int, int]]]], firsts: Iterable[int],
+                seconds: Iterable[int], ti: int, how: int | None) -> None:
+            seconds = list(seconds)
+            for a in firsts:
+                for b in seconds:
+                    plain, checks = table.setdefault(a * nr + b, (set(), set()))
+                    if how is None:
+                        plain.add(ti)
+                    else:
+                        checks.add((ti, how))
+
+        for ti, t in enumerate(terms):
+            m = len(t.text)
+            if m < 2 or ti in self.digit_terms:
+                continue
+            e0, e1 = exact(t, 0), exact(t, 1)
+            how = THIRD if m >= 3 else None
+            add(adjacent, near(t, 0), e1, ti, how)
+            add(adjacent, e0, near(t, 1), ti, how)
+            add(adjacent, shaped(t, 0), e1, ti, SHAPE0)
+            add(adjacent, e0, shaped(t, 1), ti, SHAPE1)
+            add(gap, e0, e1, ti, GAP)
+            if m <= 3:
                 for i, j in permutations(range(m), 2):
-                    for a, _ in holding(ti, i, "same"):
-                        for b, _ in holding(ti, j, "same"):
-                            turn_terms.setdefault((a, b), set()).add(ti)
+                    add(adjacent, exact(t, i), exact(t, j), ti, TURN)
+            if m >= 3:
+                self.third[ti] = (frozenset(near(t, 2)), frozenset(t.shapes[2]))
 
-        def table(entries: dict[tuple[int, int], set[int]]) -> np.ndarray:
-            t = np.zeros(k * k, dtype=np.int32)
-            for (a, b), terms in entries.items():
-                key = frozenset(terms)
-                t[a * k + b] = term_sets.setdefault(key, len(term_sets))
-            return t
+        cells: dict[tuple[frozenset[int], frozenset[tuple[int, int]]], int] = {(frozenset(), frozenset()): 0}
 
-        self.pairs = table(pair_terms)
-        self.turns = table(turn_terms)
-        self.gaps = table(gap_terms)
-        self.term_sets = [set(s) for s in sorted(term_sets, key=term_sets.__getitem__)]
+        def table_of(entries: dict[int, tuple[set[int], set[tuple[int, int]]]]) -> np.ndarray:
+            arr = np.zeros(nr * nr, dtype=np.int32)
+            for key, (plain, checks) in entries.items():
+                value = (frozenset(plain), frozenset(c for c in checks if c[0] not in plain))
+                arr[key] = cells.setdefault(value, len(cells))
+            return arr
 
-    def candidates(self, names: Sequence[str]) -> dict[int, set[int] | None]:
-        """Name index → the term indices that may match it, or None for every term (Latin letters)."""
+        self.adjacent, self.gap = table_of(adjacent), table_of(gap)
+        self.cells = [c for c, _ in sorted(cells.items(), key=lambda x: x[1])]
+        self.checked = np.array([bool(checks) for _, checks in self.cells], dtype=bool)
+
+    def _latin_index(self, latin_terms: Sequence[str]) -> None:
+        """Latin aliases by their letter pairs: a match keeps all of them, a one-letter slip
+        (misspelling) all but three at most."""
+        self.latin_bigrams: dict[str, list[int]] = {}
+        self.latin_need: list[int] = []
+        for li, text in enumerate(latin_terms):
+            grams = _bigrams(text)
+            for g in grams:
+                self.latin_bigrams.setdefault(g, []).append(li)
+            self.latin_need.append(max(1, len(grams) - 3) if len(text) >= 5 else len(grams))
+
+    # -- asking ----------------------------------------------------------------------
+
+    def candidates(self, names: Sequence[str]) -> dict[int, Candidates]:
+        """Name index → what may match it; names that nothing can match are left out."""
         if not names:
             return {}
         big = _NUL.join(names)
         if big.count(_NUL) != len(names) - 1:  # a name holds NUL itself
             big = _NUL.join(n.replace(_NUL, "") for n in names)
         # lone surrogates (undecodable bytes passed through) are separators: surrogatepass keeps them
-        codes = self.lut[np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
-        codes = codes[codes != SEPARATOR].astype(np.int32)
-        owner = np.cumsum(codes == DELIMITER)  # which name each position belongs to
-        k = self.size
-        out: dict[int, set[int] | None] = {}
-        for p in np.nonzero(codes == LATIN)[0]:
-            out[int(owner[p])] = None
-        if len(codes) >= 2:
-            self._collect(self.pairs[codes[:-1] * k + codes[1:]], owner, out, codes)
-            self._collect(self.turns[codes[:-1] * k + codes[1:]], owner, out)
-        if len(codes) >= 3:
-            ids = self.gaps[codes[:-2] * k + codes[2:]] * (codes[1:-1] >= FILLER)
-            self._collect(ids, owner, out)
+        cps = np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        kind = self.kind[cps]
+        keep = kind != SEPARATOR
+        cps, kind = cps[keep], kind[keep]
+        delim = kind == DELIMITER
+        out: dict[int, Candidates] = {}
+        latin = kind == LATIN
+        if latin.any():
+            owner = np.cumsum(delim)
+            for i in np.unique(owner[latin]).tolist():
+                out[i] = Candidates(set(), True)
+        if self.digit_terms:
+            flagged = (kind == DIGIT) | latin | self.numeral[cps]  # type: ignore[index]
+            if flagged.any():
+                owner = np.cumsum(delim)
+                for i in np.unique(owner[flagged]).tolist():
+                    out.setdefault(i, Candidates(set())).terms.update(self.digit_terms)
+                keep = kind != DIGIT  # digits stand between characters like separators
+                cps, kind, delim = cps[keep], kind[keep], delim[keep]
+        n = len(cps)
+        if n < 2:
+            return out
+        reads = self.reads
+        nr = self.nr
+        # the first reading of every position; the others only where there are any
+        slot = [reads[0][cps].astype(np.int32)]
+        where = [np.arange(0)]
+        has = np.nonzero(reads[1][cps])[0]
+        s = 1
+        while len(has) and s < len(reads):
+            where.append(has)
+            slot.append(reads[s][cps[has]].astype(np.int32))
+            s += 1
+            if s < len(reads):
+                has = has[reads[s][cps[has]] != 0]
+        # (position, cell, step) for every combination of readings of two positions `step` apart
+        found: list[tuple[np.ndarray, np.ndarray, int]] = []
+        r1 = slot[0]
+        for step, table in ((1, self.adjacent), (2, self.gap)):
+            if n <= step:
+                continue
+            cell = table[r1[:-step] * nr + r1[step:]]
+            if step == 2:
+                cell = cell * (kind[1:-1] == CHAR)  # only a character with a reading may be inserted
+            at = np.nonzero(cell)[0]
+            found.append((at, cell[at], step))
+            for sa in range(len(slot)):
+                for sb in range(len(slot)):
+                    if sa or sb:
+                        p, c = self._combination(slot, where, sa, sb, step, table, n)
+                        if step == 2:
+                            c = c * (kind[p + 1] == CHAR)
+                        hit = np.nonzero(c)[0]
+                        found.append((p[hit], c[hit], step))
+        at = np.concatenate([f[0] for f in found])
+        if not len(at):
+            return out
+        cell = np.concatenate([f[1] for f in found])
+        step = np.concatenate([np.full(len(f[0]), f[2], dtype=np.int8) for f in found])
+        owner = np.cumsum(delim)[at]
+        # forms found outright: one look-up per (name, cell), however often it recurs
+        plain = np.array([bool(c[0]) for c in self.cells], dtype=bool)[cell]
+        ncell = len(self.cells)
+        for key in np.unique(owner[plain].astype(np.int64) * ncell + cell[plain]).tolist():
+            i, c = divmod(key, ncell)
+            out.setdefault(i, Candidates(set())).terms.update(self.cells[c][0])
+        # forms that need a closer look: position by position
+        look = np.nonzero(self.checked[cell])[0]
+        if len(look):
+            view = _View(cps, kind, slot, where, self.folded)
+            for q, i, c, st in zip(at[look].tolist(), owner[look].tolist(), cell[look].tolist(),
+                                   step[look].tolist(), strict=True):
+                ok = {ti for ti, how in self.cells[c][1] if self._check(ti, how, q, q + st, view)}
+                if ok:
+                    out.setdefault(i, Candidates(set())).terms.update(ok)
         return out
 
-    def _collect(self, ids: np.ndarray, owner: np.ndarray, out: dict[int, set[int] | None],
-                 codes: np.ndarray | None = None) -> None:
-        """Record the terms found at each position; with ``codes``, a term of three or
-        more characters must also have its third position filled, next or one further on."""
-        n = len(codes) if codes is not None else 0
-        for p in np.nonzero(ids)[0]:
-            i = int(owner[p])
-            if i in out and out[i] is None:
-                continue
-            terms = self.term_sets[ids[p]]
-            if codes is not None:
-                terms = {
-                    ti for ti in terms
-                    if self.term_lengths[ti] < 3
-                    or (p + 2 < n and (ti, 2) in self.fills[codes[p + 2]])
-                    or (p + 3 < n and codes[p + 2] >= FILLER and (ti, 2) in self.fills[codes[p + 3]])
-                }
-                if not terms:
-                    continue
-            out.setdefault(i, set()).update(terms)  # type: ignore[union-attr]
+    def _combination(self, slot: list[np.ndarray], where: list[np.ndarray], sa: int, sb: int, step: int,
+                     table: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Positions p where p has an (sa+1)-th reading and p+step an (sb+1)-th, and their cells."""
+        pa = where[sa][where[sa] < n - step] if sa else None
+        pb = where[sb][where[sb] >= step] - step if sb else None
+        p = pb if pa is None else pa if pb is None else np.intersect1d(pa, pb, assume_unique=True)
+        assert p is not None
+        ra = slot[sa][np.searchsorted(where[sa], p)] if sa else slot[0][p]
+        rb = slot[sb][np.searchsorted(where[sb], p + step)] if sb else slot[0][p + step]
+        return p, table[ra * self.nr + rb]
 
+    def _check(self, ti: int, how: int, a: int, b: int, view: _View) -> bool:
+        """The closer look a cell asks for, at positions a and b of the batch."""
+        text = self.texts[ti]
+        if how == THIRD:
+            return self._third(ti, b, view)
+        if how == TURN:
+            return view.char(a) in text and view.char(b) in text
+        if how == GAP:
+            return view.char(a) == text[0] and view.char(b) == text[1]
+        if how == SHAPE0:
+            ok = view.char(a) in self.shapes[ti][0] and view.char(b) == text[1]
+        else:
+            ok = view.char(a) == text[0] and view.char(b) in self.shapes[ti][1]
+        return ok and (len(text) < 3 or self._third(ti, b, view))
 
-def _possible(first: str, second: str) -> bool:
-    """Can two positions related this way start a match (rules.window_rule)?
-
-    At most one weak position (near or shape), and a look-alike only among
-    the mark's own characters.
-    """
-    weak = {"near", "shape"}
-    if first in weak and second in weak:
+    def _third(self, ti: int, second: int, view: _View) -> bool:
+        """A form of three or more: is its third position filled, next or after one inserted character?"""
+        rids, looks = self.third[ti]
+        n = len(view.cps)
+        for q in (second + 1, second + 2):
+            if q >= n or view.kind[q] == DELIMITER:
+                return False
+            if not rids.isdisjoint(view.readings(q)) or view.char(q) in looks:
+                return True
+            if view.kind[q] != CHAR:
+                return False
         return False
-    if first == "shape" and second != "same":
-        return False
-    return not (second == "shape" and first != "same")
+
+    def token_terms(self, pairs: Iterable[tuple[Iterable[str], Iterable[str], bool]]) -> set[int]:
+        """The forms two tokens (characters or pinyin syllables) may start, given their readings;
+        the bool says whether a character stood between them (an insertion). No closer look:
+        this serves the names with Latin letters, which are few."""
+        out: set[int] = set()
+        nr = self.nr
+        for ra, rb, gapped in pairs:
+            xs = [self.rid[r] for r in ra if r in self.rid]
+            ys = [self.rid[r] for r in rb if r in self.rid]
+            table = self.gap if gapped else self.adjacent
+            for x in xs:
+                for y in ys:
+                    c = table[x * nr + y]
+                    if c:
+                        plain, checks = self.cells[c]
+                        out |= plain
+                        out.update(ti for ti, _ in checks)
+        return out
+
+    def latin_terms(self, words: Iterable[str]) -> set[int]:
+        """The Latin aliases whose letter pairs the words (every reading of them) hold enough of."""
+        grams: set[str] = set()
+        for w in words:
+            grams |= _bigrams(w)
+        count: dict[int, int] = {}
+        for g in grams:
+            for li in self.latin_bigrams.get(g, ()):
+                count[li] = count.get(li, 0) + 1
+        return {li for li, c in count.items() if c >= self.latin_need[li]}
+
+
+class _View:
+    """A batch's positions as the closer looks read them."""
+
+    def __init__(self, cps: np.ndarray, kind: np.ndarray, slot: list[np.ndarray], where: list[np.ndarray],
+                 folded: dict[int, str]) -> None:
+        self.cps, self.kind, self.slot, self.where, self.folded = cps, kind, slot, where, folded
+
+    def char(self, q: int) -> str:
+        """The character the tokenizer compares (simplified) at position q."""
+        cp = int(self.cps[q])
+        return self.folded.get(cp, chr(cp))
+
+    def readings(self, q: int) -> set[int]:
+        out = {int(self.slot[0][q])}
+        for s in range(1, len(self.slot)):
+            k = int(np.searchsorted(self.where[s], q))
+            if k < len(self.where[s]) and self.where[s][k] == q:
+                out.add(int(self.slot[s][k]))
+            else:
+                break
+        return out
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)} if len(text) >= 2 else {text}
