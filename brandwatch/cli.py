@@ -19,6 +19,7 @@ import click
 from . import __version__
 from .config import load_config, load_watchlists, risk_terms
 from .errors import BrandwatchError
+from .index import IndexInfo, matcher_for
 from .match import Matcher
 from .match.variants import generate_variants
 from .models import KINDS
@@ -36,13 +37,14 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
-def _matcher(ctx: click.Context, watchlists: str | None) -> Matcher:
+def _matcher(ctx: click.Context, watchlists: str | None, rebuild: bool = False) -> tuple[Matcher, IndexInfo | None]:
+    """The matcher for the watchlists, from the database's saved index when it matches them (brandwatch/index.py)."""
     config = load_config(ctx.obj["config"])
     folder = Path(watchlists or config.watchlists)
-    matcher = Matcher(load_watchlists(folder), risk_terms(config))
+    matcher, info = matcher_for(load_watchlists(folder), risk_terms(config), config.database, rebuild=rebuild)
     for line in matcher.warnings:  # a form that is an ordinary word: loaded, and said so
         click.echo(f"Warning: {line}", err=True)
-    return matcher
+    return matcher, info
 
 
 @click.group(cls=_Group)
@@ -71,7 +73,7 @@ _watchlists_option = click.option(
 @click.pass_context
 def check(ctx: click.Context, names: tuple[str, ...], watchlists: str | None, kind: str, as_json: bool) -> None:
     """Check NAMES against the watchlists; exit 3 when any of them matched."""
-    matcher = _matcher(ctx, watchlists)
+    matcher, _ = _matcher(ctx, watchlists)
     any_hit = False
     for name in names:
         hits = matcher.match(name, kind)
@@ -100,7 +102,7 @@ def check(ctx: click.Context, names: tuple[str, ...], watchlists: str | None, ki
 def screen(ctx: click.Context, infile: str, output: str | None, watchlists: str | None, kind: str,
            workers: int) -> None:
     """Screen IN (CSV with id,name[,kind], JSONL, or one name a line) and write one row per hit."""
-    matcher = _matcher(ctx, watchlists)
+    matcher, _ = _matcher(ctx, watchlists)
     started = time.perf_counter()
     bar = None
     on_bytes = None
@@ -233,6 +235,23 @@ def import_(ctx: click.Context, source_name: str, files: tuple[str, ...]) -> Non
                          matcher=context.matcher, fetched_at=utc_now())
         after_run(context, store, r.run_id)
     click.echo(f"imported {r.pages} file(s): {r.listings} listings, {r.new_hits} new hits")
+
+
+@main.group()
+def index() -> None:
+    """The compiled matcher saved beside the database, so that commands start in about a second."""
+
+
+@index.command("build")
+@_watchlists_option
+@click.pass_context
+def index_build(ctx: click.Context, watchlists: str | None) -> None:
+    """Compile the watchlists and save the index (check, screen, run and the daemon then load it)."""
+    _, info = _matcher(ctx, watchlists, rebuild=True)
+    if info is None:
+        raise BrandwatchError("BRANDWATCH_INDEX=off is set in the environment: unset it to build the index")
+    click.echo(f"built {info.path} in {info.seconds:.1f}s: {info.marks} marks, {info.forms} forms, "
+               f"{info.path.stat().st_size / 2**20:.0f} MiB")
 
 
 @main.command()

@@ -30,6 +30,7 @@ from .config import ConfigSpec, ScheduleSpec, SourceSpec, build_sources, load_wa
 from .errors import BrandwatchError
 from .fetch import Fetcher, FetchPolicy, HostLimiter
 from .followup import follow_up
+from .index import matcher_for
 from .match import Matcher
 from .models import Watchlist
 from .pipeline import RunResult, run_source, search_queries
@@ -67,20 +68,34 @@ def database_lock(database: Path) -> Iterator[None]:
 @dataclass
 class Context:
     config: ConfigSpec
-    matcher: Matcher
     sources: list[tuple[SourceSpec, SourceType]]
     limiter: HostLimiter
     policy: FetchPolicy
     queries_cache: dict[int, list[str]]
     allowlisted: dict[str, list[str]] = field(default_factory=dict)  # the store's additions the matcher has
+    _matcher: Matcher | None = None
+
+    @property
+    def matcher(self) -> Matcher:
+        """The matcher, loaded from the database's index (or built) the first time a run needs it:
+        ``status`` never does."""
+        if self._matcher is None:
+            watchlists = with_allowlisted(load_watchlists(self.config.watchlists), self.allowlisted)
+            matcher, info = matcher_for(watchlists, risk_terms(self.config), self.config.database)
+            if info is not None:
+                log.info("matcher %s %s in %.1fs (%d marks, %d forms)", "built and saved as" if info.built
+                         else "loaded from", info.path, info.seconds, info.marks, info.forms)
+            for line in matcher.warnings:
+                log.warning("%s", line)
+            self._matcher = matcher
+        return self._matcher
 
     def refresh_allow(self, store: Store) -> None:
         """Rebuild the matcher when the team allowlisted names since it was built (the daemon runs for weeks)."""
         added = store.allow_names()
         if added != self.allowlisted:
-            watchlists = load_watchlists(self.config.watchlists)
-            self.matcher = Matcher(with_allowlisted(watchlists, added), risk_terms(self.config))
             self.allowlisted = added
+            self._matcher = None
 
     def queries(self, spec: SourceSpec) -> list[str]:
         if spec.queries is not None:
@@ -97,18 +112,16 @@ def with_allowlisted(watchlists: tuple[Watchlist, ...], added: dict[str, list[st
 
 
 def build_context(config: ConfigSpec, config_path: Path | str = "config.yaml") -> Context:
-    watchlists = load_watchlists(config.watchlists)
+    """Sources, fetch policy and the store's allow list; the matcher comes when first asked for."""
+    load_watchlists(config.watchlists)  # a bad watchlist is an error now, not at the first run
     added: dict[str, list[str]] = {}
     if Path(config.database).exists():
         with Store(config.database) as store:
             added = store.allow_names()
-    matcher = Matcher(with_allowlisted(watchlists, added), risk_terms(config))
-    for line in matcher.warnings:
-        log.warning("%s", line)
     f = config.fetch
     policy = FetchPolicy(contact=f.contact, timeout=f.timeout, max_bytes=f.max_bytes, max_tries=f.max_tries,
                          host_intervals=dict(f.hosts), proxies=dict(f.proxies) or None)
-    return Context(config, matcher, build_sources(config, config_path), HostLimiter(policy), policy, {}, added)
+    return Context(config, build_sources(config, config_path), HostLimiter(policy), policy, {}, added)
 
 
 def paused_until(store: Store, source: str, now: datetime | None = None) -> datetime | None:

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# every process builds its matcher in memory; tests/test_index.py turns the saved index back on
+os.environ["BRANDWATCH_INDEX"] = "off"
 
 from brandwatch import Matcher, load_watchlists
 from brandwatch.config import default_risk_terms

@@ -8,8 +8,6 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 from .names import CompanyName
 from .rules import RULES
 from .tables import is_cjk, readings, simplified, tone_readings, toneless
@@ -31,6 +29,8 @@ def _toned(ch: str, toneless_reading: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _py(text: str) -> str:
+    from pypinyin import Style, lazy_pinyin  # here: importing pypinyin loads its phrase dictionary
+
     return " ".join(p for p in lazy_pinyin(text, style=Style.TONE, errors="ignore") if p.strip())
 
 

@@ -10,19 +10,18 @@ score 1.0, 云/去 0.8, 木/本 0.68. Pairs are symmetric.
 
 from __future__ import annotations
 
-from functools import cache
-
+from .memo import table
 from .tables import data_json
 
 
-@cache
+@table
 def shape_scores() -> dict[str, dict[str, float]]:
     """Character → {look-alike character: score}."""
     table = data_json("shape_similar.json")
     return {ch: dict(others) for ch, others in table["similar"].items()}
 
 
-@cache
+@table
 def shape_similar(min_score: float = 0.0) -> dict[str, frozenset[str]]:
     """Character → its look-alikes scoring at least min_score; characters left with none are omitted."""
     out = {}

@@ -24,11 +24,11 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from itertools import product
 
 from rapidfuzz.distance import OSA
 
+from .memo import table
 from .tables import DIGIT_LOOKALIKES, _data, pinyin_of, readings, syllables
 from .text import LatinWord
 
@@ -58,7 +58,7 @@ class LatinMatch:
 # -- English words and handle words ----------------------------------------------
 
 
-@cache
+@table
 def english_words() -> frozenset[str]:
     from .lexicon import english_words as words
 
@@ -84,7 +84,7 @@ PLACE_PINYIN = ("guzhen", "gucheng", "zhen", "xiang", "cun", "shequ", "jiedao", 
                 "qu", "sheng", "jingqu", "gongyuan", "huayuan", "xiaoqu", "yuan", "fu")
 
 
-@cache
+@table
 def ordinary_pinyin() -> frozenset[str]:
     """Joined pinyin of ordinary words (小影, 小鹰: xiaoying) and of named places (小营), each reading."""
     from .lexicon import place_names, word_freq
@@ -99,7 +99,7 @@ def ordinary_pinyin() -> frozenset[str]:
     return frozenset(out)
 
 
-@cache
+@table
 def pinyin_words() -> frozenset[str]:
     """Toneless pinyin, joined, of common Chinese words of 2–4 characters (kefu: 客服, huankuan: 还款)."""
     from .lexicon import word_freq
@@ -276,7 +276,7 @@ _DOMAIN = re.compile(
 _SPLIT = re.compile(r"[.\-_]+|(?<=\d)(?=[^\d])|(?<=[^\d])(?=\d)")
 
 
-@cache
+@table
 def _psl():  # type: ignore[no-untyped-def]
     from publicsuffixlist import PublicSuffixList
 

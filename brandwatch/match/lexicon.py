@@ -16,12 +16,11 @@ table is parsed on its first call and cached for the life of the process.
 
 from __future__ import annotations
 
-from functools import cache
-
+from .memo import table
 from .tables import _data, data_json
 
 
-@cache
+@table
 def word_freq() -> dict[str, int]:
     """Chinese word → frequency (jieba's counting scale)."""
     out: dict[str, int] = {}
@@ -35,7 +34,7 @@ def word_freq() -> dict[str, int]:
 PLACE_KINDS = "tvcny"
 
 
-@cache
+@table
 def place_names(kinds: str = PLACE_KINDS) -> frozenset[str]:
     """Place names of the given kinds (letters of PLACE_KINDS), full and short forms together.
 
@@ -54,7 +53,7 @@ def place_names(kinds: str = PLACE_KINDS) -> frozenset[str]:
     return frozenset(names)
 
 
-@cache
+@table
 def industry_terms() -> dict[str, frozenset[str]]:
     """Industry word of company names → the GB/T 4754-2017 门类 letters that claim it."""
     return {word: frozenset(letters) for word, letters in data_json("industries.json")["terms"].items()}
@@ -65,7 +64,7 @@ def industry_sections(word: str) -> frozenset[str]:
     return industry_terms().get(word, frozenset())
 
 
-@cache
+@table
 def english_words() -> frozenset[str]:
     """Common English words, lower case, 3+ letters."""
     return frozenset(_data("english_words.txt").split())

@@ -180,6 +180,24 @@ class Matcher:
             is_cjk=is_cjk,
         )
 
+    @property
+    def form_count(self) -> int:
+        """How many forms (names and aliases, Chinese and Latin) were compiled."""
+        return len(self._cjk_terms) + len(self._latin_terms)
+
+    def warm(self) -> None:
+        """Build every table a match may ask for (readings of phrases, pinyin words, the public
+        suffix list …), so that a saved index carries them all (brandwatch/index.py)."""
+        samples = ("北京微众银行科技有限公司", "深圳市微眾銀行客服中心", "WeBank 客服", "weizhongyinhangkefu",
+                   "za-baoxian.com", "xn--9kqqg721s.cn", "51信用卡官方", "五一信用卡", "Alipay官方旗舰店", "A1ipay")
+        for kind in ("company", "app", "account", "domain"):
+            for name in samples:
+                self.match(name, kind)
+                self.match(name, kind, prefilter=False)
+        from .latin import english_words, ordinary_pinyin, pinyin_words
+
+        english_words(), ordinary_pinyin(), pinyin_words()
+
     # -- the fast path ---------------------------------------------------------
 
     def is_candidate(self, name: str) -> bool:
@@ -423,9 +441,15 @@ class Matcher:
         m = len(term.text)
         n = len(tokens)
         rd, fz = self._readings, self._fuzzy
+        text = term.text
         for i in range(n):
-            if tokens[i].start >= trade_end:
+            first = tokens[i]
+            if first.start >= trade_end:
                 break
+            # every window starts with a character related to the mark's first one, or (reordered)
+            # with one of the mark's own characters
+            if first.value not in text and relate(first.value, first.kind, first.variant, term, 0, rd, fz) is None:
+                continue
             window = tokens[i : i + m]
             if len(window) == m and self._edges_ok(tokens, i, m) and self._digits_whole(term, tokens, i, m):
                 rel = []

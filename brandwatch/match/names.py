@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
 
+from .memo import table
 from .tables import company_parts, divisions, nfkc
 
 _BRACKETS = re.compile(r"[（(]([^（）()]{1,12})[）)]")
@@ -69,7 +69,7 @@ class _Words:
         return ""
 
 
-@cache
+@table
 def _table(key: str) -> _Words:
     if key == "divisions":
         full, short = divisions()

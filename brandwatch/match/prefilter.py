@@ -43,6 +43,10 @@ import numpy as np
 SEPARATOR, DELIMITER, BLOCKER, LATIN, DIGIT, CHAR = 0, 1, 2, 3, 4, 5
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
 _NUL = "\x00"
+_CP = 0x110000  # (form, character) keys: form * _CP + code point
+# every code point the tokenizer keeps (CJK up to extension H, compatibility letters) is below this:
+# the per-code-point reading tables stop here
+_LIMIT = 0x32400
 _NO_TERMS: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
 
 
@@ -130,7 +134,7 @@ class Prefilter:
         digits = bool(self.digit_terms)
         kind = np.zeros(0x110000, dtype=np.uint8)
         slots = max((len(v) for v in readings.values()), default=1)
-        reads = np.zeros((slots, 0x110000), dtype=np.uint16)
+        reads = np.zeros((slots, _LIMIT), dtype=np.uint16)
         for lo, hi in _CJK_RANGES:
             kind[lo : hi + 1] = BLOCKER
 
@@ -184,9 +188,14 @@ class Prefilter:
                 kind[cp] = SEPARATOR
         kind[0] = DELIMITER
         self.kind, self.reads = kind, reads
+        if int(np.nonzero(kind != SEPARATOR)[0].max()) >= _LIMIT:
+            raise ValueError("a code point the tokenizer keeps lies beyond the reading tables")
+        self.fold = np.arange(_LIMIT, dtype=np.uint32)  # the code point the tokenizer compares
+        for cp, value in self.folded.items():
+            self.fold[cp] = ord(value)
         self.numeral: np.ndarray | None = None
         if digits:  # Chinese numerals may stand for a mark's digits (五一 for 51)
-            numeral = np.zeros(0x110000, dtype=bool)
+            numeral = np.zeros(_LIMIT, dtype=bool)
             for ch in "".join(numerals.values()):
                 numeral[ord(ch)] = True
                 folded = simplified.get(ch, ch)
@@ -205,10 +214,7 @@ class Prefilter:
         nr = self.nr
         adjacent: dict[int, tuple[set[int], set[tuple[int, int]]]] = {}
         gap: dict[int, tuple[set[int], set[tuple[int, int]]]] = {}
-        # a form's positions: the reading ids and look-alike characters that fill its third one, its characters
-        self.third: dict[int, tuple[frozenset[int], frozenset[str]]] = {}
-        self.texts: list[str] = [t.text for t in terms]
-        self.shapes: list[tuple[frozenset[str], ...]] = [t.shapes for t in terms]
+        third: dict[int, frozenset[int]] = {}  # the reading ids that fill a form's third position
 
         def exact(t: IndexTerm, j: int) -> list[int]:
             stated = {self.rid[r] for r in t.readings[j] if r in self.rid}
@@ -250,7 +256,7 @@ class Prefilter:
                 for i, j in permutations(range(m), 2):
                     add(adjacent, exact(t, i), exact(t, j), ti, TURN)
             if m >= 3:
-                self.third[ti] = (frozenset(near(t, 2)), frozenset(t.shapes[2]))
+                third[ti] = frozenset(near(t, 2))
 
         cells: dict[tuple[frozenset[int], frozenset[tuple[int, int]]], int] = {(frozenset(), frozenset()): 0}
 
@@ -264,6 +270,27 @@ class Prefilter:
         self.adjacent, self.gap = table_of(adjacent), table_of(gap)
         self.cells = [c for c, _ in sorted(cells.items(), key=lambda x: x[1])]
         self.checked = np.array([bool(checks) for _, checks in self.cells], dtype=bool)
+        self.plain = np.array([bool(plain) for plain, _ in self.cells], dtype=bool)
+        # the closer looks, flat: cell c's are check_term/check_how[check_start[c] : check_start[c + 1]]
+        flat = [sorted(checks) for _, checks in self.cells]
+        self.check_start = np.concatenate([[0], np.cumsum([len(f) for f in flat])]).astype(np.int64)
+        self.check_term = np.array([ti for f in flat for ti, _ in f], dtype=np.int64)
+        self.check_how = np.array([how for f in flat for _, how in f], dtype=np.int8)
+        self.lengths = np.array([len(t.text) for t in terms], dtype=np.int64)
+        # (form, character) sets as sorted keys: its first, second and own characters, its look-alikes
+        def keys(pairs: Iterable[tuple[int, str]]) -> np.ndarray:
+            return np.unique(np.array([ti * _CP + ord(c) for ti, c in pairs], dtype=np.int64))
+
+        plain_terms = [(ti, t) for ti, t in enumerate(terms) if len(t.text) >= 2 and ti not in self.digit_terms]
+        self.k_first = keys((ti, t.text[0]) for ti, t in plain_terms)
+        self.k_second = keys((ti, t.text[1]) for ti, t in plain_terms)
+        self.k_own = keys((ti, c) for ti, t in plain_terms for c in t.text)
+        self.k_shape = [keys((ti, c) for ti, t in plain_terms if len(t.text) > j for c in t.shapes[j])
+                        for j in range(3)]
+        # the readings that fill a form's third position
+        self.third_reads = np.zeros((max(len(terms), 1), nr), dtype=bool)
+        for ti, rids in third.items():
+            self.third_reads[ti, sorted(rids)] = True
 
     def _latin_index(self, latin_terms: Sequence[str]) -> None:
         """Latin aliases by their letter pairs: a match keeps all of them, a one-letter slip
@@ -347,7 +374,7 @@ class Prefilter:
         step = np.concatenate([np.full(len(f[0]), f[2], dtype=np.int8) for f in found])
         owner = np.cumsum(delim)[at]
         # forms found outright: one look-up per (name, cell), however often it recurs
-        plain = np.array([bool(c[0]) for c in self.cells], dtype=bool)[cell]
+        plain = self.plain[cell]
         ncell = len(self.cells)
         for key in np.unique(owner[plain].astype(np.int64) * ncell + cell[plain]).tolist():
             i, c = divmod(key, ncell)
@@ -355,13 +382,66 @@ class Prefilter:
         # forms that need a closer look: position by position
         look = np.nonzero(self.checked[cell])[0]
         if len(look):
-            view = _View(cps, kind, slot, where, self.folded)
-            for q, i, c, st in zip(at[look].tolist(), owner[look].tolist(), cell[look].tolist(),
-                                   step[look].tolist(), strict=True):
-                ok = {ti for ti, how in self.cells[c][1] if self._check(ti, how, q, q + st, view)}
-                if ok:
-                    out.setdefault(i, Candidates(set())).terms.update(ok)
+            self._look(at[look], step[look], owner[look], cell[look], cps, kind, slot, where, out)
         return out
+
+    def _look(self, at: np.ndarray, step: np.ndarray, owner: np.ndarray, cell: np.ndarray, cps: np.ndarray,
+              kind: np.ndarray, slot: list[np.ndarray], where: list[np.ndarray], out: dict[int, Candidates]) -> None:
+        """The closer looks, all at once: one row per (position, form) a cell asks about."""
+        count = self.check_start[cell + 1] - self.check_start[cell]
+        row = np.repeat(np.arange(len(at)), count)
+        first = np.repeat(self.check_start[cell], count)
+        flat = first + np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+        term = self.check_term[flat]
+        how = self.check_how[flat]
+        a = at[row]
+        b = a + step[row]
+        owner = owner[row]
+        fold = self.fold
+        ca = fold[cps[a]].astype(np.int64) + term * _CP
+        cb = fold[cps[b]].astype(np.int64) + term * _CP
+        full = [slot[0]]
+        for s in range(1, len(slot)):
+            z = np.zeros(len(cps), dtype=np.int32)
+            z[where[s]] = slot[s]
+            full.append(z)
+        ok = np.zeros(len(row), dtype=bool)
+        third = self._third_filled(term, b, cps, kind, full)
+        shape_ok = third | (self.lengths[term] < 3)
+        sel = how == THIRD
+        ok[sel] = third[sel]
+        sel = how == TURN
+        ok[sel] = _member(self.k_own, ca[sel]) & _member(self.k_own, cb[sel])
+        sel = how == GAP
+        ok[sel] = _member(self.k_first, ca[sel]) & _member(self.k_second, cb[sel])
+        sel = how == SHAPE0
+        ok[sel] = _member(self.k_shape[0], ca[sel]) & _member(self.k_second, cb[sel]) & shape_ok[sel]
+        sel = how == SHAPE1
+        ok[sel] = _member(self.k_first, ca[sel]) & _member(self.k_shape[1], cb[sel]) & shape_ok[sel]
+        keys = np.unique(owner[ok].astype(np.int64) * len(self.lengths) + term[ok])
+        for key in keys.tolist():
+            i, ti = divmod(key, len(self.lengths))
+            out.setdefault(i, Candidates(set())).terms.add(ti)
+
+    def _third_filled(self, term: np.ndarray, second: np.ndarray, cps: np.ndarray, kind: np.ndarray,
+                      full: list[np.ndarray]) -> np.ndarray:
+        """Is a form's third position filled after its second at ``second``: next, or after one
+        inserted character? (For forms of two characters the answer is not used.)"""
+        n = len(cps)
+        result = np.zeros(len(term), dtype=bool)
+        going = np.ones(len(term), dtype=bool)
+        for off in (1, 2):
+            q = second + off
+            going &= q < n
+            qq = np.minimum(q, n - 1)
+            going &= kind[qq] != DELIMITER
+            filled = np.zeros(len(term), dtype=bool)
+            for r in full:
+                filled |= self.third_reads[term, r[qq]]
+            filled |= _member(self.k_shape[2], self.fold[cps[qq]].astype(np.int64) + term * _CP)
+            result |= going & filled
+            going &= ~filled & (kind[qq] == CHAR)
+        return result
 
     def _combination(self, slot: list[np.ndarray], where: list[np.ndarray], sa: int, sb: int, step: int,
                      table: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -373,34 +453,6 @@ class Prefilter:
         ra = slot[sa][np.searchsorted(where[sa], p)] if sa else slot[0][p]
         rb = slot[sb][np.searchsorted(where[sb], p + step)] if sb else slot[0][p + step]
         return p, table[ra * self.nr + rb]
-
-    def _check(self, ti: int, how: int, a: int, b: int, view: _View) -> bool:
-        """The closer look a cell asks for, at positions a and b of the batch."""
-        text = self.texts[ti]
-        if how == THIRD:
-            return self._third(ti, b, view)
-        if how == TURN:
-            return view.char(a) in text and view.char(b) in text
-        if how == GAP:
-            return view.char(a) == text[0] and view.char(b) == text[1]
-        if how == SHAPE0:
-            ok = view.char(a) in self.shapes[ti][0] and view.char(b) == text[1]
-        else:
-            ok = view.char(a) == text[0] and view.char(b) in self.shapes[ti][1]
-        return ok and (len(text) < 3 or self._third(ti, b, view))
-
-    def _third(self, ti: int, second: int, view: _View) -> bool:
-        """A form of three or more: is its third position filled, next or after one inserted character?"""
-        rids, looks = self.third[ti]
-        n = len(view.cps)
-        for q in (second + 1, second + 2):
-            if q >= n or view.kind[q] == DELIMITER:
-                return False
-            if not rids.isdisjoint(view.readings(q)) or view.char(q) in looks:
-                return True
-            if view.kind[q] != CHAR:
-                return False
-        return False
 
     def token_terms(self, pairs: Iterable[tuple[Iterable[str], Iterable[str], bool]]) -> set[int]:
         """The forms two tokens (characters or pinyin syllables) may start, given their readings;
@@ -433,27 +485,12 @@ class Prefilter:
         return {li for li, c in count.items() if c >= self.latin_need[li]}
 
 
-class _View:
-    """A batch's positions as the closer looks read them."""
-
-    def __init__(self, cps: np.ndarray, kind: np.ndarray, slot: list[np.ndarray], where: list[np.ndarray],
-                 folded: dict[int, str]) -> None:
-        self.cps, self.kind, self.slot, self.where, self.folded = cps, kind, slot, where, folded
-
-    def char(self, q: int) -> str:
-        """The character the tokenizer compares (simplified) at position q."""
-        cp = int(self.cps[q])
-        return self.folded.get(cp, chr(cp))
-
-    def readings(self, q: int) -> set[int]:
-        out = {int(self.slot[0][q])}
-        for s in range(1, len(self.slot)):
-            k = int(np.searchsorted(self.where[s], q))
-            if k < len(self.where[s]) and self.where[s][k] == q:
-                out.add(int(self.slot[s][k]))
-            else:
-                break
-        return out
+def _member(keys: np.ndarray, probe: np.ndarray) -> np.ndarray:
+    """Which of ``probe`` are in the sorted array ``keys``."""
+    if not len(keys) or not len(probe):
+        return np.zeros(len(probe), dtype=bool)
+    k = np.minimum(np.searchsorted(keys, probe), len(keys) - 1)
+    return keys[k] == probe
 
 
 def _bigrams(text: str) -> set[str]:

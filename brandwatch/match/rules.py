@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from itertools import permutations
 
 from .glyphs import shape_similar
+from .memo import table
 from .tables import (
     DIGIT_LOOKALIKES,
     NUMERALS,
@@ -77,7 +77,7 @@ class Rule:
 # Each takes (form, the mark's name, the mark's stated reading) and yields variants.
 
 
-@cache
+@table
 def _word_counts() -> dict[str, int]:
     counts: dict[str, int] = {}
     for word in common_words():
@@ -86,7 +86,7 @@ def _word_counts() -> dict[str, int]:
     return counts
 
 
-@cache
+@table
 def commonness(ch: str) -> float:
     """How familiar a character is, 0.4–1.0: its GB2312 level (level 1 holds the
     3,755 common characters, level 2 the next 3,008), then how many common words

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from functools import cache
 from importlib import resources
 from typing import Any
 
 from pypinyin.pinyin_dict import pinyin_dict
+
+from .memo import compile_table, table
 
 
 def _data(name: str) -> str:
@@ -53,7 +54,7 @@ def toneless(syllable: str) -> str:
     return s
 
 
-@cache
+@table
 def _modern_readings() -> dict[int, str]:
     """Code point → readings, from the standard dictionaries first.
 
@@ -72,7 +73,7 @@ def _modern_readings() -> dict[int, str]:
     return merged
 
 
-@cache
+@table
 def readings() -> dict[str, frozenset[str]]:
     """Character → its toneless pinyin readings, every modern reading of a polyphone (行: hang, xing)."""
     out: dict[str, frozenset[str]] = {}
@@ -120,7 +121,7 @@ def mark_reading(mark_name: str, text: str, stated: tuple[str, ...] = ()) -> lis
     return out
 
 
-@cache
+@compile_table
 def _phrases() -> tuple[dict[str, list[list[str]]], ...]:
     """Phrase dictionaries, most reliable first: CC-CEDICT (as packaged by pypinyin-dict, CC BY-SA 4.0),
     then pypinyin's own (which reads 还款 hái kuǎn)."""
@@ -131,8 +132,8 @@ def _phrases() -> tuple[dict[str, list[list[str]]], ...]:
 
 
 def _phrase(word: str) -> list[str] | None:
-    for table in _phrases():
-        pys = table.get(word)
+    for phrases in _phrases():
+        pys = phrases.get(word)
         if pys is not None and len(pys) == len(word):
             return [toneless(p[0]) for p in pys]
     return None
@@ -161,7 +162,7 @@ def _word_reading(text: str) -> list[str]:
     return out
 
 
-@cache
+@table
 def _positional_reading(ch: str, place: int) -> str | None:
     """The toneless reading a polyphone most often has at the start (0), inside (1) or end (2) of a
     dictionary word; None for a character with one reading or too few words."""
@@ -207,7 +208,7 @@ def check_reading(text: str, reading: tuple[str, ...]) -> str:
     return ""
 
 
-@cache
+@table
 def tone_readings() -> dict[str, tuple[str, ...]]:
     """Character → its readings with tone marks, for explanations (wéi zhòng)."""
     return {chr(cp): tuple(value.split(",")) for cp, value in _modern_readings().items()}
@@ -230,13 +231,13 @@ def fuzzy_syllable(syllable: str) -> str:
     return s
 
 
-@cache
+@table
 def fuzzy_readings() -> dict[str, frozenset[str]]:
     """Character → its readings folded by :func:`fuzzy_syllable`."""
     return {ch: frozenset(fuzzy_syllable(r) for r in rs) for ch, rs in readings().items()}
 
 
-@cache
+@table
 def syllables() -> frozenset[str]:
     """Every toneless pinyin syllable (about 410), for reading Latin letters as pinyin."""
     out: set[str] = set()
@@ -245,7 +246,7 @@ def syllables() -> frozenset[str]:
     return frozenset(out)
 
 
-@cache
+@table
 def simplified() -> dict[str, str]:
     """Traditional or variant character → simplified, from OpenCC (t2s, tw2s, hk2s).
 
@@ -266,7 +267,7 @@ def simplified() -> dict[str, str]:
     return out
 
 
-@cache
+@table
 def chars_by_reading(fuzzy: bool = False) -> dict[str, tuple[str, ...]]:
     """Toneless reading (or its fuzzy fold) → every character read that way."""
     out: dict[str, list[str]] = {}
@@ -276,7 +277,7 @@ def chars_by_reading(fuzzy: bool = False) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-@cache
+@table
 def traditional_forms() -> dict[str, tuple[str, ...]]:
     """Simplified character → its traditional and variant forms (the inverse of :func:`simplified`)."""
     out: dict[str, list[str]] = {}
@@ -285,7 +286,7 @@ def traditional_forms() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-@cache
+@table
 def latin_lookalikes() -> dict[str, str]:
     """Non-ASCII letter → the ASCII letter it imitates (Cyrillic а → a), from Unicode confusables."""
     import confusable_homoglyphs
@@ -316,21 +317,21 @@ NUMERALS: dict[str, str] = {
 }
 
 
-@cache
+@table
 def divisions() -> tuple[frozenset[str], frozenset[str]]:
     """Administrative division names: (full forms 微山县, short forms 微山)."""
     d = data_json("divisions.json")
     return frozenset(d["full"]), frozenset(d["short"])
 
 
-@cache
+@table
 def company_parts() -> dict[str, tuple[str, ...]]:
     """Legal forms, branch suffixes, industry words and industry classes (data/company_parts.json)."""
     d = data_json("company_parts.json")
     return {k: tuple(v) for k, v in d.items() if isinstance(v, list)}
 
 
-@cache
+@table
 def common_words() -> frozenset[str]:
     """Common Chinese words of 2–4 characters: the lexicon's words of frequency 50 or more."""
     from .lexicon import word_freq
