@@ -140,6 +140,15 @@ def test_partitioned_parquet_folder(matcher, cluster, tmp_path):
     assert _dask(matcher, folder, tmp_path, cluster) == expected
 
 
+def test_hive_partitioned_parquet_folder(matcher, cluster, tmp_path):
+    # kind=app/, kind=company/ …: the dataset's order is by folder; its kind comes from the folder name
+    rows = [{**r, "id": r["id"] or f"r{i}", "kind": r["kind"].strip().lower() or "company"} for i, r in enumerate(ROWS)]
+    _frame(rows).to_parquet(tmp_path / "register", partition_cols=["kind"], index=False)
+    _write_jsonl(tmp_path / "names.jsonl", sorted(rows, key=lambda r: r["kind"]))
+    expected = _local(matcher, tmp_path / "names.jsonl", tmp_path)
+    assert _dask(matcher, tmp_path / "register", tmp_path, cluster) == expected
+
+
 def test_csv_folder_is_its_files_in_order(matcher, cluster, tmp_path):
     folder = tmp_path / "register"
     folder.mkdir()
