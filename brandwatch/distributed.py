@@ -356,28 +356,34 @@ def _connect(scheduler: str | None, workers: int | None, timeout: float) -> tupl
         ) from None
 
 
-def _plan(client: Any, in_path: Path, default_kind: str, blocksize: int) -> tuple[list[Any], list[int], str]:
-    """The input's partitions in order (of a dask DataFrame), each one's first row number, and what
-    names the input in errors."""
-    import dask
+def _open_input(in_path: Path, blocksize: int) -> tuple[Any, list[tuple[list[Block], str]]]:
+    """On the client, before any cluster starts: a Parquet input as a lazy dask DataFrame of its
+    id, name and kind columns, or a line input's files cut into blocks; the input's errors."""
     import dask.dataframe as dd
 
     kind, files = _inputs(in_path)
-    if kind == "parquet":
-        try:
-            ddf = dd.read_parquet(str(in_path))
-        except Exception as e:  # pyarrow's errors are many; the message says which
-            raise InputError(f"{in_path}: not Parquet that Dask can read ({str(e).splitlines()[0]})") from None
-        if "name" not in ddf.columns:
-            raise InputError(f"{in_path}: no 'name' column (the columns are: {','.join(map(str, ddf.columns))}); "
-                             "name the column of names 'name', e.g. id,name,kind")
-        ddf = ddf[[c for c in ("id", "name", "kind") if c in ddf.columns]]  # read no other column
+    if kind != "parquet":
+        return None, [_cut(f, blocksize) for f in files]
+    try:
+        ddf = dd.read_parquet(str(in_path))
+    except Exception as e:  # pyarrow's errors are many; the message says which
+        raise InputError(f"{in_path}: not Parquet that Dask can read ({str(e).splitlines()[0]})") from None
+    if "name" not in ddf.columns:
+        raise InputError(f"{in_path}: no 'name' column (the columns are: {','.join(map(str, ddf.columns))}); "
+                         "name the column of names 'name', e.g. id,name,kind")
+    return ddf[[c for c in ("id", "name", "kind") if c in ddf.columns]], []  # read no other column
+
+
+def _plan(client: Any, ddf: Any, cut: list[tuple[list[Block], str]], default_kind: str) -> tuple[list[Any], list[int]]:
+    """The input's partitions in order (of a dask DataFrame) and each one's first row number."""
+    import dask
+    import dask.dataframe as dd
+
+    if ddf is not None:
         parts = ddf.to_delayed()
         # rows are numbered across the dataset: each partition's length first (the same partitions)
         lengths = client.gather(client.compute([dask.delayed(len)(p) for p in parts]))
-        firsts = [1 + sum(lengths[:i]) for i in range(len(lengths))]
-        return parts, firsts, str(in_path)
-    cut = [_cut(f, blocksize) for f in files]
+        return parts, [1 + sum(lengths[:i]) for i in range(len(lengths))]
     blocks = [b for bs, _ in cut for b in bs]
     is_csv = [input_format(Path(b.path)) == "csv" for b in blocks]
     counts = client.gather(client.map(_count_block, blocks, is_csv, pure=False))
@@ -390,7 +396,7 @@ def _plan(client: Any, in_path: Path, default_kind: str, blocksize: int) -> tupl
     with dask.config.set({"dataframe.convert-string": False}):
         ddf = dd.from_map(_read_block, numbered, default_kind=default_kind, meta=meta, label="brandwatch-read",
                           enforce_metadata=False)
-    return ddf.to_delayed(), [1] * len(numbered), str(in_path)
+    return ddf.to_delayed(), [1] * len(numbered)
 
 
 def screen_dask(in_path: Path | str, out_path: Path | str | None, matcher: Matcher, scheduler: str | None = None,
@@ -407,17 +413,19 @@ def screen_dask(in_path: Path | str, out_path: Path | str | None, matcher: Match
     in_path = Path(in_path)
     if not in_path.exists():
         raise InputError(f"{in_path}: file not found")
+    ddf, cut = _open_input(in_path, blocksize)
+    source = str(in_path)
+    plugin = MatcherPlugin(dump_matcher_bytes(matcher))
+    client, cluster = _connect(scheduler, workers, timeout)
     out = Path(out_path) if out_path is not None else None
     parts = Path(tempfile.mkdtemp(prefix="brandwatch-parts-") if out is None
                  else out.with_name(out.name + ".parts"))
-    if out is not None:
-        shutil.rmtree(parts, ignore_errors=True)
-        parts.mkdir()
-    client, cluster = _connect(scheduler, workers, timeout)
-    plugin = MatcherPlugin(dump_matcher_bytes(matcher))
     try:
+        if out is not None:
+            shutil.rmtree(parts, ignore_errors=True)
+            parts.mkdir()
         client.register_plugin(plugin, name=plugin.name)
-        partitions, firsts, source = _plan(client, in_path, default_kind, blocksize)
+        partitions, firsts = _plan(client, ddf, cut, default_kind)
         tasks = [dask.delayed(_screen_part, pure=False)(part, i, str(parts), plugin.name, default_kind,
                                                          firsts[i], source)
                  for i, part in enumerate(partitions)]

@@ -228,7 +228,7 @@ def test_errors_name_the_input_and_the_fix(matcher, cluster, tmp_path, name, mes
     with pytest.raises(InputError) as e:
         screen_dask(p, tmp_path / "out.csv", matcher, cluster.scheduler_address, blocksize=500)
     assert str(e.value).splitlines()[0].startswith(message.format(p=p))
-    assert not (tmp_path / "out.csv").exists()
+    assert not list(tmp_path.glob("out.csv*"))  # no output, no parts left behind
 
 
 def test_unreachable_scheduler_is_named(matcher, tmp_path):
@@ -236,6 +236,7 @@ def test_unreachable_scheduler_is_named(matcher, tmp_path):
     with pytest.raises(BrandwatchError) as e:
         screen_dask(tmp_path / "names.txt", tmp_path / "out.csv", matcher, "tcp://127.0.0.1:9", timeout=1)
     message = str(e.value)
+    assert not list(tmp_path.glob("out.csv*"))
     assert message.startswith("Dask scheduler tcp://127.0.0.1:9: no answer within 1s (")
     assert message.endswith("check the address (`dask scheduler` prints it, e.g. tcp://10.0.0.5:8786), "
                             "or leave out --scheduler to run on a local cluster")
