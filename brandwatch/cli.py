@@ -23,7 +23,7 @@ from .index import IndexInfo, matcher_for
 from .match import Matcher
 from .match.variants import generate_variants
 from .models import KINDS
-from .screen import screen_file
+from .screen import ScreenSummary, screen_file
 
 EXIT_HITS = 3
 
@@ -90,20 +90,42 @@ def check(ctx: click.Context, names: tuple[str, ...], watchlists: str | None, ki
 
 
 @main.command()
-@click.argument("infile", metavar="IN", type=click.Path(dir_okay=False))
+@click.argument("infile", metavar="IN", type=click.Path())
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write hits to this CSV (UTF-8 with BOM); default stdout.")
 @_watchlists_option
 @click.option("--kind", type=click.Choice(KINDS), default="company", show_default=True,
               help="Kind for rows that do not say.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes to match in.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes to match in (local: default 1; dask: the local cluster's workers, default one a CPU).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this process (and --workers); dask: a Dask cluster, for registers that outgrow a machine.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="With --engine dask: the scheduler to use (tcp://HOST:8786); default a local cluster.")
 @click.pass_context
 def screen(ctx: click.Context, infile: str, output: str | None, watchlists: str | None, kind: str,
-           workers: int) -> None:
-    """Screen IN (CSV with id,name[,kind], JSONL, or one name a line) and write one row per hit."""
+           workers: int | None, engine: str, scheduler: str | None) -> None:
+    """Screen IN (CSV with id,name[,kind], JSONL, or one name a line) and write one row per hit.
+
+    With --engine dask, IN may also be a Parquet file or a folder of CSV, JSONL or Parquet files.
+    """
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler goes with --engine dask")
+    if scheduler and workers:
+        raise click.UsageError("--workers sizes the local cluster; with --scheduler the cluster has its own workers")
+    if engine == "dask":
+        from .distributed import require_dask, screen_dask
+
+        require_dask()  # before the matcher is built: say which extra to install at once
+    elif Path(infile).is_dir():
+        raise click.UsageError(f"{infile} is a folder; the local engine reads one file (a folder needs --engine dask)")
     matcher, _ = _matcher(ctx, watchlists)
     started = time.perf_counter()
+    if engine == "dask":
+        summary = screen_dask(infile, output, matcher, scheduler, workers=workers, default_kind=kind,
+                              out_stream=None if output else sys.stdout)
+        _screened(summary, time.perf_counter() - started, output)
+        return
     bar = None
     on_bytes = None
     if sys.stderr.isatty():
@@ -112,12 +134,15 @@ def screen(ctx: click.Context, infile: str, output: str | None, watchlists: str 
         bar.__enter__()
         on_bytes = bar.update
     try:
-        summary = screen_file(infile, output, matcher, workers=workers, default_kind=kind,
+        summary = screen_file(infile, output, matcher, workers=workers or 1, default_kind=kind,
                               out_stream=None if output else click.get_text_stream("stdout"), on_bytes=on_bytes)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    took = time.perf_counter() - started
+    _screened(summary, time.perf_counter() - started, output)
+
+
+def _screened(summary: ScreenSummary, took: float, output: str | None) -> None:
     sev = ", ".join(f"{summary.by_severity[s]} {s}" for s in ("high", "medium", "low"))
     click.echo(
         f"screened {summary.rows} names in {took:.1f}s: {summary.hits} hits in {summary.names_hit} names ({sev})"

@@ -81,6 +81,11 @@ class ScreenSummary:
     by_mark: Counter = field(default_factory=Counter)
 
 
+def not_utf8_error(path: Path, line: int, column: int) -> InputError:
+    return InputError(f"{path}: line {line}: bytes that are not UTF-8 at column {column}; "
+                      "save the file as UTF-8 (from GBK: iconv -f gb18030 -t utf-8)")
+
+
 def _binary_lines(path: Path) -> Iterator[str]:
     """The lines of a file decoded one by one, so the first bad byte names its line."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
@@ -89,10 +94,7 @@ def _binary_lines(path: Path) -> Iterator[str]:
             try:
                 yield decoder.decode(raw)
             except UnicodeDecodeError as e:
-                raise InputError(
-                    f"{path}: line {number}: bytes that are not UTF-8 at column {e.start + 1}; "
-                    "save the file as UTF-8 (from GBK: iconv -f gb18030 -t utf-8)"
-                ) from None
+                raise not_utf8_error(path, number, e.start + 1) from None
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -137,18 +139,8 @@ def read_name_chunks(path: Path | str, default_kind: str = "company", size: int 
                      on_bytes: Callable[[int], None] | None = None) -> Iterator[Chunk]:
     """The rows of an input file, in order, in lists of about ``size`` rows."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    total = path.stat().st_size
-    if total == 0:
-        raise InputError(f"{path}: the file is empty; give one name a line, or CSV with a header id,name")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        parse = partial(_parse_csv, path, default_kind, size)
-    elif suffix in (".jsonl", ".ndjson"):
-        parse = partial(_parse_jsonl, path, default_kind, size)
-    else:
-        parse = partial(_parse_text, default_kind, size)
+    total = check_input_file(path)
+    parse = partial(PARSERS[input_format(path)], path, default_kind, size)
     done = 0
     for chunk in _decoded(path, parse):
         done += len(chunk)
@@ -156,8 +148,28 @@ def read_name_chunks(path: Path | str, default_kind: str = "company", size: int 
             on_bytes(min(total, total * done // max(done, chunk.lines[-1])))
         yield chunk
     if not done:
-        raise InputError(f"{path}: holds no names (only blank lines or a header); give one name a line, "
-                         "or CSV with a header id,name")
+        raise no_names_error(path)
+
+
+def check_input_file(path: Path) -> int:
+    """The size of an input file; an error naming it if it is missing or empty."""
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    total = path.stat().st_size
+    if total == 0:
+        raise InputError(f"{path}: the file is empty; give one name a line, or CSV with a header id,name")
+    return total
+
+
+def no_names_error(path: Path) -> InputError:
+    return InputError(f"{path}: holds no names (only blank lines or a header); give one name a line, "
+                      "or CSV with a header id,name")
+
+
+def input_format(path: Path) -> str:
+    """``csv``, ``jsonl`` or ``text``, by the file's name."""
+    suffix = path.suffix.lower()
+    return "csv" if suffix == ".csv" else "jsonl" if suffix in (".jsonl", ".ndjson") else "text"
 
 
 def read_names(path: Path | str, default_kind: str = "company") -> Iterator[NameRow]:
@@ -168,9 +180,14 @@ def read_names(path: Path | str, default_kind: str = "company") -> Iterator[Name
                 yield chunk.row(i)
 
 
-def _parse_text(default_kind: str, size: int, lines: Iterator[str], after: int) -> Iterator[Chunk]:
+# Each parser takes the lines and ``after`` (rows up to that line are skipped);
+# ``first`` is the number of the first line given after any header: 1 for a
+# whole file, more for a block of it (brandwatch.distributed reads blocks).
+
+def _parse_text(path: Path, default_kind: str, size: int, lines: Iterator[str], after: int, *,
+                first: int = 1) -> Iterator[Chunk]:
     chunk: list[NameRow] = []
-    for number, text in enumerate(lines, start=1):
+    for number, text in enumerate(lines, start=first):
         name = text.strip()
         if name and number > after:
             chunk.append((str(number), name, default_kind, number))
@@ -189,7 +206,8 @@ def _column(rows: list[list[str]], i: int, missing: str) -> list[str]:
         return [r[i] if len(r) > i else missing for r in rows]
 
 
-def _parse_csv(path: Path, default_kind: str, size: int, lines: Iterator[str], after: int) -> Iterator[Chunk]:
+def _parse_csv(path: Path, default_kind: str, size: int, lines: Iterator[str], after: int, *,
+               first: int | None = None) -> Iterator[Chunk]:
     csv.field_size_limit(2**31 - 1)  # a long junk field is a name like any other, not a crash
     reader = csv.reader(lines)  # line numbers from reader.line_num
     header = next(reader, None)
@@ -204,11 +222,12 @@ def _parse_csv(path: Path, default_kind: str, size: int, lines: Iterator[str], a
     i_name = cols.index("name")
     i_id = cols.index("id") if "id" in cols else -1
     i_kind = cols.index("kind") if "kind" in cols else -1
-    prev = reader.line_num
+    shift = 0 if first is None else first - 1 - reader.line_num  # a block: its lines follow the header
+    prev = reader.line_num + shift
     # The hot loop of a screen, written in columns: rows come from the csv module
     # in C-level slices, and each column is one comprehension.
     while rows := list(islice(reader, size)):
-        end = reader.line_num
+        end = reader.line_num + shift
         if end - prev == len(rows):
             lines = list(range(prev + 1, end + 1))
         else:  # quoted line breaks: each row ends as many lines further as it holds
@@ -240,10 +259,10 @@ def _parse_csv(path: Path, default_kind: str, size: int, lines: Iterator[str], a
         yield chunk if after < lines[0] else chunk.after(after)
 
 
-def _parse_jsonl(path: Path, default_kind: str, size: int, lines: Iterator[str],
-                 after: int) -> Iterator[Chunk]:
+def _parse_jsonl(path: Path, default_kind: str, size: int, lines: Iterator[str], after: int, *,
+                 first: int = 1) -> Iterator[Chunk]:
     chunk: list[NameRow] = []
-    for number, text in enumerate(lines, start=1):
+    for number, text in enumerate(lines, start=first):
         if not text.strip() or number <= after:
             continue
         try:
@@ -263,6 +282,8 @@ def _parse_jsonl(path: Path, default_kind: str, size: int, lines: Iterator[str],
     if chunk:
         yield Chunk.of(chunk)
 
+
+PARSERS: dict[str, Callable[..., Iterator[Chunk]]] = {"csv": _parse_csv, "jsonl": _parse_jsonl, "text": _parse_text}
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -1,0 +1,480 @@
+"""Screen a register too large for one machine on Dask: the same hits as ``screen_file``.
+
+The steps, for ``screen_dask(IN, OUT, matcher)``:
+
+1. **plan** (client): IN is a CSV, JSONL or text file, a Parquet file, or a
+   folder of CSV/JSONL files or of Parquet files (a partitioned dataset). A
+   line file is cut into byte blocks at line ends; the workers count each
+   block's lines (and, for CSV, its quote marks: a cut inside a quoted line
+   break is moved to the next block), so every block knows the number of its
+   first line.
+2. **read** (workers, ``dask.dataframe.from_map`` / ``read_parquet``): each
+   block is parsed by the local screen's own parsers (``screen.py``), so ids,
+   kinds, defaults and errors (file and line) are the local ones; a row
+   without an id gets its line number (Parquet: its row number, from 1).
+3. **ship the matcher** (once per worker): the compiled matcher is pickled
+   once on the client (:func:`dump_matcher_bytes`) and registered as a worker
+   plugin, which every worker, and any that joins later, loads once
+   (:func:`load_matcher_bytes`) and keeps in memory for all its tasks.
+4. **screen** (workers): :func:`screen_partition`, a pure function from a
+   pandas DataFrame of names to a DataFrame of hit rows, in the local output's
+   columns and order; the hits of partition *i* go to ``OUT.parts/part-i.csv``.
+5. **merge** (client): the header and the parts, in input order, into
+   ``OUT.partial``, moved to ``OUT`` when complete: byte for byte the file the
+   local engine writes.
+
+Workers read IN and write OUT's parts by path: on a cluster of several
+machines both must be on storage every worker shares.
+
+:func:`screen_partition` is the whole job on one partition, so other engines
+can run it too, e.g. Spark's ``mapInPandas`` (see the README).
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import hashlib
+import io
+import logging
+import os
+import pickle
+import re
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from itertools import chain, pairwise
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from .errors import BrandwatchError, InputError
+from .match import Matcher
+from .models import KINDS
+from .screen import (
+    CHUNK,
+    OUTPUT_COLUMNS,
+    PARSERS,
+    ScreenSummary,
+    check_input_file,
+    hit_row,
+    input_format,
+    no_names_error,
+    not_utf8_error,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+try:  # the plugin's base class; the module imports without the extra, and says which to install
+    from distributed import WorkerPlugin
+except ImportError:  # pragma: no cover - exercised only without the extra
+    WorkerPlugin = object  # type: ignore[assignment,misc]
+
+EXTRA_HINT = "the dask engine needs the dask extra: pip install 'brandwatch[dask]'"
+BLOCKSIZE = 16 * 2**20  # bytes of a line file per partition: ~300,000 names, ~1 s of matching
+CONNECT_TIMEOUT = 10  # seconds to wait for a --scheduler
+_KIND_SET = frozenset(KINDS)
+_LINE_SUFFIXES = (".csv", ".jsonl", ".ndjson")
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def require_dask() -> None:
+    try:
+        import dask.dataframe  # noqa: F401
+        import distributed  # noqa: F401
+        import pandas  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise BrandwatchError(EXTRA_HINT) from None
+
+
+# -- the matcher, as bytes: the one place that decides how it travels --------------
+
+def dump_matcher_bytes(matcher: Matcher) -> bytes:
+    """The compiled matcher as bytes, to ship to workers."""
+    return pickle.dumps(matcher, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_matcher_bytes(data: bytes) -> Matcher:
+    """The matcher that :func:`dump_matcher_bytes` wrote."""
+    return pickle.loads(data)
+
+
+class MatcherPlugin(WorkerPlugin):
+    """Carries the matcher's bytes to each worker once and keeps it loaded there."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.name = "brandwatch-matcher-" + hashlib.sha256(data).hexdigest()[:16]
+        self.matcher: Matcher | None = None
+
+    def setup(self, worker: Any) -> None:
+        self.matcher = load_matcher_bytes(self.data)
+        self.data = b""
+        gc.freeze()  # the matcher's tables are never walked by the cyclic collector (see screen._batch_gc)
+
+    def teardown(self, worker: Any) -> None:
+        self.matcher = None
+
+
+def _worker_matcher(plugin_name: str) -> Matcher:
+    from distributed import get_worker
+
+    matcher = get_worker().plugins[plugin_name].matcher
+    assert matcher is not None
+    return matcher
+
+
+# -- the partition function ---------------------------------------------------------
+
+def _texts(series: pd.Series) -> list[str]:
+    """A column as text; missing values as ''. Whole floats (ids next to a null) lose their '.0'."""
+    if series.dtype.kind == "f":
+        present = series.dropna()
+        if len(present) and bool((present % 1 == 0).all()):
+            series = series.astype("Int64")
+    values = series.astype(object).where(series.notna(), "").tolist()
+    return [v if type(v) is str else str(v) for v in values]
+
+
+def _screen_rows(df: pd.DataFrame, matcher: Matcher, default_kind: str, first_row: int,
+                 source: str) -> tuple[list[list[object]], ScreenSummary]:
+    """The hit rows of a partition as the CSV writer takes them, and their counts."""
+    if "name" not in df.columns:
+        raise InputError(f"{source}: no 'name' column (the columns are: {','.join(map(str, df.columns))}); "
+                         "name the column of names 'name', e.g. id,name,kind")
+    names = [n.strip() for n in _texts(df["name"])]
+    n = len(names)
+    ids = _texts(df["id"]) if "id" in df.columns else [""] * n
+    if "kind" in df.columns:
+        kinds = _texts(df["kind"])
+        if not _KIND_SET.issuperset(kinds):
+            kinds = [_kind(k, default_kind, source, first_row + i) for i, k in enumerate(kinds)]
+    else:
+        kinds = [default_kind] * n
+    summary = ScreenSummary(rows=n - names.count(""))
+    rows: list[list[object]] = []
+    for i, hits in sorted(matcher.match_many(names, kinds).items()):
+        row = (ids[i].strip() or str(first_row + i), names[i], kinds[i], first_row + i)
+        summary.names_hit += 1
+        for h in hits:
+            summary.hits += 1
+            summary.by_severity[h.severity] += 1
+            summary.by_mark[h.mark_id] += 1
+            rows.append(hit_row(row, h))
+    return rows, summary
+
+
+def _kind(value: str, default: str, source: str, row: int) -> str:
+    k = value.strip().lower()
+    if not k:
+        return default
+    if k not in _KIND_SET:
+        raise InputError(f"{source}: row {row}: kind {value!r} is not one of {', '.join(KINDS)}")
+    return k
+
+
+def hit_frame(rows: list[list[object]]) -> pd.DataFrame:
+    """Hit rows as a DataFrame in OUTPUT_COLUMNS: text, but ``score`` an integer."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS), dtype=object)
+    return frame.astype({c: "int64" if c == "score" else object for c in OUTPUT_COLUMNS})
+
+
+def screen_partition(df: pd.DataFrame, matcher: Matcher, *, default_kind: str = "company",
+                     first_row: int = 1, source: str = "partition") -> pd.DataFrame:
+    """Screen one partition of names: the hit rows the local screen writes for them.
+
+    ``df`` has a ``name`` column and, optionally, ``id`` and ``kind`` (other
+    columns are ignored). A row without an id gets its row number, counted
+    from ``first_row``; a row without a kind gets ``default_kind``. The result
+    has the columns of the local output (``screen.OUTPUT_COLUMNS``), one row
+    per hit, in the order of the input rows, cells neutralised as in the
+    CSV; ``score`` is an integer, the rest text. Pure: no I/O.
+    """
+    rows, _ = _screen_rows(df, matcher, default_kind, first_row, source)
+    return hit_frame(rows)
+
+
+# -- planning and reading line files ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Block:
+    """A run of whole lines of one input file, bytes [start, end); ``first``: its first line's number."""
+
+    path: str
+    start: int
+    end: int
+    first: int = 1
+    header: str = ""  # CSV: the header line, so a block can be parsed alone
+
+
+def _cut(path: Path, blocksize: int) -> tuple[list[Block], str]:
+    """Cut a file at line ends about every ``blocksize`` bytes; the CSV header line."""
+    total = check_input_file(path)
+    header = ""
+    with open(path, "rb") as f:
+        if input_format(path) == "csv":
+            first = f.readline(2**20)
+            try:
+                header = first.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                header = ""  # the single block's parse reports the line
+            if "\r" in header.rstrip("\r\n") or not header.endswith("\n"):
+                return [Block(str(path), 0, total)], ""  # old Mac line ends, or no line end: one block
+            _check_header(path, header)
+        cuts = [0]
+        pos = max(blocksize, f.tell())
+        while pos < total:
+            f.seek(pos)
+            while (piece := f.read(65536)) and (nl := piece.find(b"\n")) < 0:
+                pos += len(piece)
+            if not piece:
+                break
+            pos += nl + 1
+            if pos < total:
+                cuts.append(pos)
+            pos += blocksize
+    cuts.append(total)
+    return [Block(str(path), a, b, header=header) for a, b in pairwise(cuts)], header
+
+
+def _check_header(path: Path, header: str) -> None:
+    """The local parser's header errors (no 'name' column …), on the client before any work starts."""
+    for _ in PARSERS["csv"](path, "company", 1, iter([header]), 0):
+        pass
+
+
+def _count_block(block: Block, csv_quotes: bool) -> tuple[int, int]:
+    """Lines (as Python's universal newlines count them) and quote marks in a block."""
+    with open(block.path, "rb") as f:
+        f.seek(block.start)
+        data = f.read(block.end - block.start)
+    lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    return lines, data.count(b'"') if csv_quotes else 0
+
+
+def _number_blocks(blocks: list[Block], counts: list[tuple[int, int]]) -> list[Block]:
+    """Give each block its first line; join a block to the one before when the cut is inside quotes."""
+    out: list[Block] = []
+    line, quotes = 1, 0
+    for block, (lines, q) in zip(blocks, counts, strict=True):
+        if out and quotes % 2:  # the cut fell inside a quoted field: this block continues the last
+            last = out.pop()
+            out.append(Block(last.path, last.start, block.end, last.first, last.header))
+        else:
+            out.append(Block(block.path, block.start, block.end, line, block.header))
+        line += lines
+        quotes += q
+    return out
+
+
+def _read_block(block: Block, default_kind: str) -> pd.DataFrame:
+    """The rows of a block as id, name, kind (ids defaulted to line numbers), by the local parsers."""
+    import pandas as pd
+
+    path = Path(block.path)
+    with open(path, "rb") as f:
+        f.seek(block.start)
+        data = f.read(block.end - block.start)
+    try:
+        text = data.decode("utf-8-sig" if block.start == 0 else "utf-8")
+    except UnicodeDecodeError as e:
+        line_start = max(data.rfind(b"\n", 0, e.start), data.rfind(b"\r", 0, e.start)) + 1
+        before = data[:line_start]
+        line = block.first + before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n")
+        raise not_utf8_error(path, line, e.start - line_start + 1) from None
+    parse = PARSERS[input_format(path)]
+    lines = io.StringIO(text, newline="")
+    if block.start == 0:
+        chunks = parse(path, default_kind, CHUNK, lines, 0)
+    elif block.header:
+        chunks = parse(path, default_kind, CHUNK, chain([block.header], lines), 0, first=block.first)
+    else:
+        chunks = parse(path, default_kind, CHUNK, lines, 0, first=block.first)
+    ids: list[str] = []
+    names: list[str] = []
+    kinds: list[str] = []
+    for c in chunks:
+        ids.extend(c.ids[i].strip() or str(c.lines[i]) for i in range(len(c)))
+        names.extend(c.names)
+        kinds.extend(c.kinds)
+    return pd.DataFrame({"id": ids, "name": names, "kind": kinds}, dtype=object)
+
+
+def _natural(path: Path) -> list[object]:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
+
+
+def _inputs(path: Path) -> tuple[str, list[Path]]:
+    """("parquet", [path]) or ("lines", files in order) for a file or folder."""
+    if path.is_dir():
+        if any(p.suffix.lower() in _PARQUET_SUFFIXES for p in path.rglob("*")):
+            return "parquet", [path]
+        files = sorted((p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _LINE_SUFFIXES),
+                       key=_natural)
+        if not files:
+            raise InputError(f"{path}: no .csv, .jsonl or .parquet files in this folder; "
+                             "give a file of names, or a folder of them")
+        return "lines", files
+    if path.suffix.lower() in _PARQUET_SUFFIXES:
+        check_input_file(path)
+        return "parquet", [path]
+    return "lines", [path]
+
+
+# -- the job ------------------------------------------------------------------------------
+
+def _screen_part(df: pd.DataFrame, index: int, parts: str, plugin_name: str, default_kind: str,
+                 first_row: int, source: str) -> tuple[int, ScreenSummary]:
+    """On a worker: screen one partition and write its hit rows to ``parts/part-INDEX.csv``;
+    the partition's rows (blank names too) and its counts."""
+    rows, summary = _screen_rows(df, _worker_matcher(plugin_name), default_kind, first_row, source)
+    with open(Path(parts) / f"part-{index:06d}.csv", "w", encoding="utf-8", newline="",
+              errors="backslashreplace") as f:
+        csv.writer(f).writerows(rows)
+    return len(df), summary
+
+
+def _connect(scheduler: str | None, workers: int | None, timeout: float) -> tuple[Any, Any]:
+    """A client of the given scheduler, or of a new local cluster of worker processes."""
+    from distributed import Client, LocalCluster
+
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=":0", silence_logs=logging.ERROR)
+        return Client(cluster), cluster
+    try:
+        return Client(scheduler, timeout=timeout), None
+    except (OSError, TimeoutError, ValueError) as e:
+        raise BrandwatchError(
+            f"Dask scheduler {scheduler}: no answer within {timeout:g}s ({str(e).splitlines()[0]}); "
+            "check the address (`dask scheduler` prints it, e.g. tcp://10.0.0.5:8786), "
+            "or leave out --scheduler to run on a local cluster"
+        ) from None
+
+
+def _open_input(in_path: Path, blocksize: int) -> tuple[Any, list[tuple[list[Block], str]]]:
+    """On the client, before any cluster starts: a Parquet input as a lazy dask DataFrame of its
+    id, name and kind columns, or a line input's files cut into blocks; the input's errors."""
+    import dask.dataframe as dd
+
+    kind, files = _inputs(in_path)
+    if kind != "parquet":
+        return None, [_cut(f, blocksize) for f in files]
+    try:
+        ddf = dd.read_parquet(str(in_path))
+    except Exception as e:  # pyarrow's errors are many; the message says which
+        raise InputError(f"{in_path}: not Parquet that Dask can read ({str(e).splitlines()[0]})") from None
+    if "name" not in ddf.columns:
+        raise InputError(f"{in_path}: no 'name' column (the columns are: {','.join(map(str, ddf.columns))}); "
+                         "name the column of names 'name', e.g. id,name,kind")
+    return ddf[[c for c in ("id", "name", "kind") if c in ddf.columns]], []  # read no other column
+
+
+def _plan(client: Any, ddf: Any, cut: list[tuple[list[Block], str]], default_kind: str) -> tuple[list[Any], list[int]]:
+    """The input's partitions in order (of a dask DataFrame) and each one's first row number."""
+    import dask
+    import dask.dataframe as dd
+
+    if ddf is not None:
+        parts = ddf.to_delayed()
+        # rows are numbered across the dataset: each partition's length first (the same partitions)
+        lengths = client.gather(client.compute([dask.delayed(len)(p) for p in parts]))
+        return parts, [1 + sum(lengths[:i]) for i in range(len(lengths))]
+    blocks = [b for bs, _ in cut for b in bs]
+    is_csv = [input_format(Path(b.path)) == "csv" for b in blocks]
+    counts = client.gather(client.map(_count_block, blocks, is_csv, pure=False))
+    numbered: list[Block] = []
+    at = 0
+    for bs, _ in cut:  # numbered file by file: each file's lines count from 1
+        numbered += _number_blocks(bs, counts[at:at + len(bs)])
+        at += len(bs)
+    meta = {"id": object, "name": object, "kind": object}
+    with dask.config.set({"dataframe.convert-string": False}):
+        ddf = dd.from_map(_read_block, numbered, default_kind=default_kind, meta=meta, label="brandwatch-read",
+                          enforce_metadata=False)
+    return ddf.to_delayed(), [1] * len(numbered)
+
+
+def screen_dask(in_path: Path | str, out_path: Path | str | None, matcher: Matcher, scheduler: str | None = None,
+                *, workers: int | None = None, default_kind: str = "company", out_stream: IO[str] | None = None,
+                blocksize: int = BLOCKSIZE, timeout: float = CONNECT_TIMEOUT) -> ScreenSummary:
+    """Screen ``in_path`` on Dask into ``out_path`` (or ``out_stream``): the local engine's output, byte for byte.
+
+    ``scheduler``: a Dask scheduler's address; without one a local cluster of
+    ``workers`` processes (default: one per CPU) is started and closed after.
+    """
+    require_dask()
+    import dask
+
+    in_path = Path(in_path)
+    if not in_path.exists():
+        raise InputError(f"{in_path}: file not found")
+    ddf, cut = _open_input(in_path, blocksize)
+    source = str(in_path)
+    plugin = MatcherPlugin(dump_matcher_bytes(matcher))
+    client, cluster = _connect(scheduler, workers, timeout)
+    out = Path(out_path) if out_path is not None else None
+    parts = Path(tempfile.mkdtemp(prefix="brandwatch-parts-") if out is None
+                 else out.with_name(out.name + ".parts"))
+    try:
+        if out is not None:
+            shutil.rmtree(parts, ignore_errors=True)
+            parts.mkdir()
+        client.register_plugin(plugin, name=plugin.name)
+        partitions, firsts = _plan(client, ddf, cut, default_kind)
+        tasks = [dask.delayed(_screen_part, pure=False)(part, i, str(parts), plugin.name, default_kind,
+                                                         firsts[i], source)
+                 for i, part in enumerate(partitions)]
+        try:
+            done = client.gather(client.compute(tasks))
+        except InputError as e:  # raised on a worker, naming the file and line
+            raise InputError(f"{e}\n({out} was not changed)" if out else str(e)) from None
+        if not sum(n for n, _ in done):
+            raise no_names_error(in_path)
+        summary = _total([s for _, s in done])
+        _merge(parts, len(tasks), out, out_stream)
+    finally:
+        try:
+            client.unregister_worker_plugin(plugin.name)
+        except Exception:  # a worker already gone keeps nothing to free
+            pass
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        shutil.rmtree(parts, ignore_errors=True)
+    return summary
+
+
+def _total(summaries: list[ScreenSummary]) -> ScreenSummary:
+    total = ScreenSummary(by_severity=Counter(), by_mark=Counter())
+    for s in summaries:
+        total.rows += s.rows
+        total.names_hit += s.names_hit
+        total.hits += s.hits
+        total.by_severity.update(s.by_severity)
+        total.by_mark.update(s.by_mark)
+    return total
+
+
+def _merge(parts: Path, count: int, out: Path | None, out_stream: IO[str] | None) -> None:
+    """The header and the parts in input order, into ``out`` (via ``out.partial``) or ``out_stream``."""
+    header = io.StringIO()
+    csv.writer(header).writerow(OUTPUT_COLUMNS)
+    files = [parts / f"part-{i:06d}.csv" for i in range(count)]
+    if out is None:
+        assert out_stream is not None
+        out_stream.write(header.getvalue())
+        for p in files:
+            out_stream.write(p.read_text(encoding="utf-8"))
+        return
+    tmp = out.with_name(out.name + ".partial")
+    with open(tmp, "wb") as f:
+        f.write(header.getvalue().encode("utf-8-sig"))
+        for p in files:
+            with open(p, "rb") as part:
+                shutil.copyfileobj(part, f)
+    os.replace(tmp, out)
