@@ -371,16 +371,20 @@ class Matcher:
                 lo, trade_end, hi = 0, len(name), len(name)
         else:
             lo, trade_end, hi = 0, len(name), len(name)
-        tok = tokenize(name, lo, hi)
-        field: bool | None = None
         latin = found is None or found.latin
+        terms: Iterable[int]
         if found is None:
-            terms: Iterable[int] = range(len(self._cjk_terms))
+            terms = range(len(self._cjk_terms))
         else:
-            terms = found.terms
+            terms = found.forms(lo, trade_end)  # a match starts in the 字号 (or anywhere in other names)
+            if not terms and not latin:
+                return out
+        tok = tokenize(name, lo, hi)
+        if found is not None:
             if found.latin:  # pinyin syllables have readings too: the index, token by token
-                terms = terms | self._token_terms(tok.tokens)
+                terms = terms | self._token_terms(tok.tokens)  # type: ignore[operator]
             terms = sorted(terms)
+        field: bool | None = None
         for ti in terms:
             term = self._cjk_terms[ti]
             if field is None:

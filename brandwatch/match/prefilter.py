@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import permutations
 
 import numpy as np
@@ -65,11 +65,21 @@ THIRD, TURN, SHAPE0, SHAPE1, GAP = range(5)
 
 @dataclass
 class Candidates:
-    """What the index says of one name: the Chinese forms to compare, and whether the
-    name holds Latin letters (then the token pass and the Latin aliases decide the rest)."""
+    """What the index says of one name: the Chinese forms to compare, where a match of
+    each could start, and whether the name holds Latin letters (then the token pass and
+    the Latin aliases decide the rest)."""
 
-    terms: set[int]
+    terms: set[int]  # forms to compare wherever they are (forms with digits)
     latin: bool = False
+    at: dict[int, set[int]] = field(default_factory=dict)  # offset in the name → forms a match may start there
+
+    def forms(self, lo: int = 0, hi: int | None = None) -> set[int]:
+        """The forms a match may start for between offsets lo and hi (None: the end)."""
+        out = set(self.terms)
+        for offset, found in self.at.items():
+            if lo <= offset and (hi is None or offset < hi):
+                out |= found
+        return out
 
 
 class Prefilter:
@@ -310,13 +320,16 @@ class Prefilter:
         if not names:
             return {}
         big = _NUL.join(names)
-        if big.count(_NUL) != len(names) - 1:  # a name holds NUL itself
+        shifted = big.count(_NUL) != len(names) - 1
+        if shifted:  # a name holds NUL itself: offsets would not be the name's, so no filter by offset
             big = _NUL.join(n.replace(_NUL, "") for n in names)
         # lone surrogates (undecodable bytes passed through) are separators: surrogatepass keeps them
         cps = np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        first = np.concatenate([[0], np.nonzero(cps == 0)[0] + 1])  # where each name starts in the batch
         kind = self.kind[cps]
         keep = kind != SEPARATOR
         cps, kind = cps[keep], kind[keep]
+        where_ = np.nonzero(keep)[0]  # each kept position's place in the batch
         delim = kind == DELIMITER
         out: dict[int, Candidates] = {}
         latin = kind == LATIN
@@ -331,7 +344,7 @@ class Prefilter:
                 for i in np.unique(owner[flagged]).tolist():
                     out.setdefault(i, Candidates(set())).terms.update(self.digit_terms)
                 keep = kind != DIGIT  # digits stand between characters like separators
-                cps, kind, delim = cps[keep], kind[keep], delim[keep]
+                cps, kind, delim, where_ = cps[keep], kind[keep], delim[keep], where_[keep]
         n = len(cps)
         if n < 2:
             return out
@@ -373,20 +386,24 @@ class Prefilter:
         cell = np.concatenate([f[1] for f in found])
         step = np.concatenate([np.full(len(f[0]), f[2], dtype=np.int8) for f in found])
         owner = np.cumsum(delim)[at]
-        # forms found outright: one look-up per (name, cell), however often it recurs
+        offset = where_[at] - first[owner]  # the offset in its name where a match would start
+        # forms found outright: one look-up per (name, offset, cell), however often it recurs
         plain = self.plain[cell]
-        ncell = len(self.cells)
-        for key in np.unique(owner[plain].astype(np.int64) * ncell + cell[plain]).tolist():
-            i, c = divmod(key, ncell)
-            out.setdefault(i, Candidates(set())).terms.update(self.cells[c][0])
+        for i, o, c in _unique_rows(owner[plain], offset[plain], cell[plain]):
+            out.setdefault(i, Candidates(set())).at.setdefault(o, set()).update(self.cells[c][0])
         # forms that need a closer look: position by position
         look = np.nonzero(self.checked[cell])[0]
         if len(look):
-            self._look(at[look], step[look], owner[look], cell[look], cps, kind, slot, where, out)
+            self._look(at[look], step[look], owner[look], offset[look], cell[look], cps, kind, slot, where, out)
+        if shifted:
+            for found in out.values():
+                found.terms = found.forms()
+                found.at = {}
         return out
 
-    def _look(self, at: np.ndarray, step: np.ndarray, owner: np.ndarray, cell: np.ndarray, cps: np.ndarray,
-              kind: np.ndarray, slot: list[np.ndarray], where: list[np.ndarray], out: dict[int, Candidates]) -> None:
+    def _look(self, at: np.ndarray, step: np.ndarray, owner: np.ndarray, offset: np.ndarray, cell: np.ndarray,
+              cps: np.ndarray, kind: np.ndarray, slot: list[np.ndarray], where: list[np.ndarray],
+              out: dict[int, Candidates]) -> None:
         """The closer looks, all at once: one row per (position, form) a cell asks about."""
         count = self.check_start[cell + 1] - self.check_start[cell]
         row = np.repeat(np.arange(len(at)), count)
@@ -397,6 +414,7 @@ class Prefilter:
         a = at[row]
         b = a + step[row]
         owner = owner[row]
+        offset = offset[row]
         fold = self.fold
         ca = fold[cps[a]].astype(np.int64) + term * _CP
         cb = fold[cps[b]].astype(np.int64) + term * _CP
@@ -418,10 +436,10 @@ class Prefilter:
         ok[sel] = _member(self.k_shape[0], ca[sel]) & _member(self.k_second, cb[sel]) & shape_ok[sel]
         sel = how == SHAPE1
         ok[sel] = _member(self.k_first, ca[sel]) & _member(self.k_shape[1], cb[sel]) & shape_ok[sel]
-        keys = np.unique(owner[ok].astype(np.int64) * len(self.lengths) + term[ok])
-        for key in keys.tolist():
-            i, ti = divmod(key, len(self.lengths))
-            out.setdefault(i, Candidates(set())).terms.add(ti)
+        # a reordered form of three may show two of its characters from its second position on
+        start = np.maximum(offset - ((how == TURN) & (self.lengths[term] == 3)), 0)
+        for i, o, ti in _unique_rows(owner[ok], start[ok], term[ok]):
+            out.setdefault(i, Candidates(set())).at.setdefault(o, set()).add(ti)
 
     def _third_filled(self, term: np.ndarray, second: np.ndarray, cps: np.ndarray, kind: np.ndarray,
                       full: list[np.ndarray]) -> np.ndarray:
@@ -491,6 +509,27 @@ def _member(keys: np.ndarray, probe: np.ndarray) -> np.ndarray:
         return np.zeros(len(probe), dtype=bool)
     k = np.minimum(np.searchsorted(keys, probe), len(keys) - 1)
     return keys[k] == probe
+
+
+def _unique_rows(*columns: np.ndarray) -> list[tuple[int, ...]]:
+    """The distinct rows of some non-negative integer columns, sorted."""
+    if not len(columns[0]):
+        return []
+    sizes = [int(c.max()) + 1 for c in columns]
+    if float(np.prod(sizes, dtype=np.float64)) < 2**62:  # one int64 key a row
+        key = np.zeros(len(columns[0]), dtype=np.int64)
+        for c, size in zip(columns, sizes, strict=True):
+            key = key * size + c
+        out = []
+        for k in np.unique(key).tolist():
+            row = []
+            for size in reversed(sizes):
+                k, r = divmod(k, size)
+                row.append(r)
+            out.append(tuple(reversed(row)))
+        return out
+    stacked = np.stack([c.astype(np.int64) for c in columns], axis=1)
+    return [tuple(r) for r in np.unique(stacked, axis=0).tolist()]
 
 
 def _bigrams(text: str) -> set[str]:
