@@ -4,14 +4,23 @@ Each file is read once (the store knows its SHA-256); a bad row is reported
 with its line and skipped, and the good rows are kept. Columns: ``name``
 (required), ``key`` or ``id`` or 统一社会信用代码 (the listing's key), ``kind``,
 ``url``; every other column is kept as the listing's own fields.
+
+A feed is read from disk in batches (:func:`read_feed`), never whole, so a
+national register's 60M rows take the memory of one batch. The rows are not
+read with ``screen``'s reader: a feed keeps every column as the listing's
+fields and skips a bad row with its line, where ``screen`` stops at it.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from pydantic import Field
@@ -42,6 +51,84 @@ def _listing(source: str, row: dict[str, object], default_kind: str, where: str)
     return Listing(source, key, kind, name, url, tuple(sorted((k, v) for k, v in values.items() if v)))
 
 
+Row = tuple[int, dict[str, object] | None, str]  # (line, the row or None, why it is bad)
+
+
+@dataclass(frozen=True)
+class FeedScan:
+    """One pass over a feed file's bytes: its SHA-256 and size, and why it cannot be read at all."""
+
+    sha256: str
+    size: int
+    problem: str = ""  # 'file:line: why' when the whole file must be skipped
+
+
+def scan_feed(path: Path, block: int = 1 << 20) -> FeedScan:
+    """Hash the file and, for CSV and JSONL, check that it is UTF-8, in one pass of ``block`` bytes at a time."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8-sig")() if path.suffix.lower() != ".xlsx" else None
+    size, lines, problem = 0, 1, ""
+    with open(path, "rb") as f:
+        while data := f.read(block):
+            digest.update(data)
+            if decoder is not None and not problem:
+                try:
+                    decoder.decode(data)
+                except UnicodeDecodeError as e:
+                    problem = f"{path.name}:{lines + data.count(NL, 0, max(e.start, 0))}: {_NOT_UTF8}"
+                lines += data.count(NL)
+            size += len(data)
+    if decoder is not None and not problem:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            problem = f"{path.name}:{lines}: {_NOT_UTF8}"
+    return FeedScan(digest.hexdigest(), size, problem)
+
+
+NL = b"\n"
+_NOT_UTF8 = "bytes that are not UTF-8; save the feed as UTF-8 (the whole file was skipped)"
+
+
+@dataclass(frozen=True)
+class FeedBatch:
+    listings: list[Listing]
+    bad: list[str]  # 'file:line: why'
+    last_line: int  # the last line of the file this batch read
+
+
+def read_feed(path: Path, source: str, default_kind: str, size: int = 4000, after: int = 0) -> Iterator[FeedBatch]:
+    """The feed's rows after line ``after``, in batches of about ``size`` rows, read from disk as they are needed.
+
+    Check the file with :func:`scan_feed` first: a file that is not UTF-8 raises UnicodeDecodeError part way.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        yield from _batches(path.name, _xlsx_rows(path), source, default_kind, size, after)
+        return
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = _jsonl_rows(f) if suffix in (".jsonl", ".ndjson") else _csv_rows(f)
+        yield from _batches(path.name, rows, source, default_kind, size, after)
+
+
+def _batches(name: str, rows: Iterator[Row], source: str, default_kind: str, size: int,
+             after: int) -> Iterator[FeedBatch]:
+    while chunk := list(islice(rows, size)):
+        good: list[Listing] = []
+        bad: list[str] = []
+        for line, row, problem in chunk:
+            if line <= after:
+                continue
+            if row is None:
+                bad.append(f"{name}:{line}: {problem}")
+                continue
+            try:
+                good.append(_listing(source, row, default_kind, f"{name}:{line}"))
+            except ValueError as e:
+                bad.append(str(e))
+        yield FeedBatch(good, bad, chunk[-1][0])
+
+
 def parse_feed(name: str, body: bytes, source: str, default_kind: str) -> tuple[list[Listing], list[str]]:
     """(good listings, bad rows as 'file:line: why') of one feed file. Pure."""
     good: list[Listing] = []
@@ -56,7 +143,8 @@ def parse_feed(name: str, body: bytes, source: str, default_kind: str) -> tuple[
         except UnicodeDecodeError as e:
             line = body[: e.start].count(b"\n") + 1
             return [], [f"{name}:{line}: bytes that are not UTF-8; save the feed as UTF-8 (the whole file was skipped)"]
-        rows = _jsonl_rows(text) if suffix in (".jsonl", ".ndjson") else _csv_rows(text)
+        lines = io.StringIO(text, newline="")
+        rows = _jsonl_rows(lines) if suffix in (".jsonl", ".ndjson") else _csv_rows(lines)
     for line, row, problem in rows:
         if row is None:
             bad.append(f"{name}:{line}: {problem}")
@@ -68,8 +156,9 @@ def parse_feed(name: str, body: bytes, source: str, default_kind: str) -> tuple[
     return good, bad
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, object] | None, str]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def _csv_rows(lines: Iterable[str]) -> Iterator[Row]:
+    csv.field_size_limit(2**31 - 1)  # a long junk field is a bad name, not a crash
+    reader = csv.DictReader(lines)
     if not reader.fieldnames or "name" not in [f.strip() for f in reader.fieldnames]:
         yield 1, None, "no 'name' column in the header; the whole file was skipped"
         return
@@ -80,8 +169,8 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, object] | None, str]]:
         yield reader.line_num, row, ""
 
 
-def _jsonl_rows(text: str) -> Iterator[tuple[int, dict[str, object] | None, str]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _jsonl_rows(lines: Iterable[str]) -> Iterator[Row]:
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
@@ -92,11 +181,12 @@ def _jsonl_rows(text: str) -> Iterator[tuple[int, dict[str, object] | None, str]
         yield (number, obj, "") if isinstance(obj, dict) else (number, None, "not a JSON object")
 
 
-def _xlsx_rows(body: bytes) -> Iterator[tuple[int, dict[str, object] | None, str]]:
+def _xlsx_rows(body: bytes | Path) -> Iterator[Row]:
     from openpyxl import load_workbook
 
     try:
-        sheet = load_workbook(io.BytesIO(body), read_only=True, data_only=True).worksheets[0]
+        sheet = load_workbook(io.BytesIO(body) if isinstance(body, bytes) else body, read_only=True,
+                              data_only=True).worksheets[0]
     except Exception as e:  # openpyxl raises several kinds for a damaged file
         yield 1, None, f"not a readable XLSX file ({type(e).__name__}); the whole file was skipped"
         return
@@ -127,3 +217,8 @@ class FilesSource(SourceType):
     def read(self, name: str, body: bytes) -> tuple[list[Listing], list[str]]:
         o: FilesOptions = self.options  # type: ignore[assignment]
         return parse_feed(name, body, self.name, o.kind)
+
+    def read_batches(self, path: Path, size: int, after: int = 0) -> Iterator[FeedBatch]:
+        """The file's rows after line ``after`` in batches (see :func:`read_feed`)."""
+        o: FilesOptions = self.options  # type: ignore[assignment]
+        return read_feed(path, self.name, o.kind, size, after)
