@@ -1,8 +1,9 @@
 """The store: one SQLite file holding listings, hits, captures and runs.
 
-The only module that knows table names. Opening a store applies any schema
-migrations it lacks (``PRAGMA user_version`` counts them), in WAL mode so a
-reader never blocks the daemon, with foreign keys on. Every write that
+With retention.py (what is kept, stats and vacuum), the only module that
+knows table names. Opening a store applies any schema migrations it lacks
+(``PRAGMA user_version`` counts them), in WAL mode so a reader never blocks
+the daemon, with foreign keys on. Every write that
 belongs together is one transaction: a crash leaves the database as it was
 before or after it, never between.
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -225,6 +227,18 @@ def _v3(db: sqlite_utils.Database) -> None:
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3)
 
 
+_dumps_fields = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_quote = json.encoder.encode_basestring  # the json module's own string escaper (C)
+
+
+def _fields_json(fields: dict[str, str]) -> str:
+    """``json.dumps(fields, ensure_ascii=False, sort_keys=True)``, the same text four times faster for the
+    str → str maps sources give (json.dumps makes an encoder a call: a third of a feed row's cost)."""
+    try:
+        return "{" + ", ".join(f"{_quote(k)}: {_quote(v)}" for k, v in sorted(fields.items())) + "}"
+    except TypeError:  # a value that is not a string
+        return _dumps_fields(fields)
+
 TABLES = ("runs", "captures", "feeds", "listings", "listing_changes", "hits", "sightings", "audit", "proposals",
           "allow_names", "outbox")
 
@@ -376,13 +390,18 @@ class Store:
         now = now or utc_now()
         out: list[SavedListing] = []
         start, keys = 0, set()
-        for i, listing in enumerate(listings):
-            if (listing.source, listing.key) in keys:
-                out += self._save_batch(listings[start:i], capture_id, now, run_id)
-                start, keys = i, set()
-            keys.add((listing.source, listing.key))
-        out += self._save_batch(listings[start:], capture_id, now, run_id)
+        with self._atomic():
+            for i, listing in enumerate(listings):
+                if (listing.source, listing.key) in keys:
+                    out += self._save_batch(listings[start:i], capture_id, now, run_id)
+                    start, keys = i, set()
+                keys.add((listing.source, listing.key))
+            out += self._save_batch(listings[start:], capture_id, now, run_id)
         return out
+
+    def _atomic(self) -> _Transaction | nullcontext[None]:
+        """A transaction of its own unless the caller holds one."""
+        return nullcontext() if self.db.conn.in_transaction else self.transaction()
 
     def _keyed_ids(self, listings: Sequence[Listing], columns: str) -> dict[tuple[str, str], tuple[Any, ...]]:
         by_source: dict[str, list[str]] = {}
@@ -402,21 +421,25 @@ class Store:
         if not listings:
             return []
         known = self._keyed_ids(listings, "id, name, status, kind, url, fields")
+        # new rows take ids after the largest; safe, as the batch runs in a write transaction
+        next_id = self.db.execute("SELECT coalesce(max(id), 0) FROM listings").fetchone()[0] + 1
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         unchanged: list[int] = []
         history: list[tuple[Any, ...]] = []
         sighted: list[tuple[int, Listing, str]] = []  # (position, listing, status) of new and changed ones
-        out: list[SavedListing | None] = []
+        out: list[SavedListing] = []
         for i, listing in enumerate(listings):
-            status = listing.field("status")
-            fields = json.dumps(dict(listing.fields), ensure_ascii=False, sort_keys=True)
+            given = dict(listing.fields)
+            status = given.get("status", "")
+            fields = _fields_json(given)
             old = known.get((listing.source, listing.key))
             if old is None:
-                inserts.append((listing.source, listing.key, listing.kind, listing.name, listing.url, fields, status,
-                                now, now, capture_id, run_id))
+                inserts.append((next_id, listing.source, listing.key, listing.kind, listing.name, listing.url, fields,
+                                status, now, now, capture_id, run_id))
                 sighted.append((i, listing, status))
-                out.append(None)  # its id is known after the insert
+                out.append(SavedListing(next_id, True, ()))
+                next_id += 1
                 continue
             listing_id, old_name, old_status, old_kind, old_url, old_fields = old
             changes = tuple(
@@ -435,11 +458,8 @@ class Store:
         db = self.db.conn
         if inserts:
             db.executemany(
-                "INSERT INTO listings (source, key, kind, name, url, fields, status, first_seen, last_seen,"
-                " capture_id, last_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
-            new_ids = self._keyed_ids([listings[i] for i, s in enumerate(out) if s is None], "id")
-            out = [s or SavedListing(new_ids[(listings[i].source, listings[i].key)][0], True, ())
-                   for i, s in enumerate(out)]
+                "INSERT INTO listings (id, source, key, kind, name, url, fields, status, first_seen, last_seen,"
+                " capture_id, last_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
         if history:
             db.executemany("INSERT INTO listing_changes (listing_id, seen_at, field, old, new, capture_id)"
                            " VALUES (?, ?, ?, ?, ?, ?)", history)
@@ -456,9 +476,8 @@ class Store:
             db.executemany(
                 "INSERT INTO sightings (listing_id, run_id, capture_id, seen_at, name, status)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                [(out[i].id, run_id, capture_id, now, listing.name, status)  # type: ignore[union-attr]
-                 for i, listing, status in sighted])
-        return out  # type: ignore[return-value]
+                [(out[i].id, run_id, capture_id, now, listing.name, status) for i, listing, status in sighted])
+        return out
 
     def save_hits(self, listing_id: int, hits: Sequence[Hit], now: str | None = None) -> int:
         """Upsert one hit per (listing, mark); returns how many are new.

@@ -17,6 +17,8 @@ FORBIDDEN = {
     "config.py": {"match", "screen", "cli", "demo"},
     "screen.py": {"cli", "demo"},
     "store.py": {"match", "config", "screen", "cli", "demo", "captures"},
+    "retention.py": {"match", "config", "screen", "cli", "demo", "captures", "pipeline", "scheduler", "sources",
+                     "fetch"},
     "sources": {"match", "config", "screen", "cli", "demo", "store", "fetch", "pipeline", "scheduler", "captures"},
     "pipeline.py": {"cli", "scheduler", "demo", "config"},
     "scheduler.py": {"cli", "demo"},

@@ -37,14 +37,14 @@ class FilesOptions(SourceOptions):
     patterns: tuple[str, ...] = ("*.csv", "*.jsonl", "*.xlsx")
 
 
-def _listing(source: str, row: dict[str, object], default_kind: str, where: str) -> Listing:
+def _listing(source: str, row: dict[str, object], default_kind: str, file: str, line: int) -> Listing:
     values = {str(k).strip(): clean(v) for k, v in row.items() if k is not None}
     name = values.pop("name", "")
     if not name:
-        raise ValueError(f"{where}: no name")
+        raise ValueError(f"{file}:{line}: no name")
     kind = values.pop("kind", "") or default_kind
     if kind not in KINDS:
-        raise ValueError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+        raise ValueError(f"{file}:{line}: kind {kind!r} is not one of {', '.join(KINDS)}")
     url = values.pop("url", "")
     key = next((values[c] for c in KEY_COLUMNS if values.get(c)), "") or url or name
     values.pop("key", None)
@@ -123,7 +123,7 @@ def _batches(name: str, rows: Iterator[Row], source: str, default_kind: str, siz
                 bad.append(f"{name}:{line}: {problem}")
                 continue
             try:
-                good.append(_listing(source, row, default_kind, f"{name}:{line}"))
+                good.append(_listing(source, row, default_kind, name, line))
             except ValueError as e:
                 bad.append(str(e))
         yield FeedBatch(good, bad, chunk[-1][0])
@@ -150,7 +150,7 @@ def parse_feed(name: str, body: bytes, source: str, default_kind: str) -> tuple[
             bad.append(f"{name}:{line}: {problem}")
             continue
         try:
-            good.append(_listing(source, row, default_kind, f"{name}:{line}"))
+            good.append(_listing(source, row, default_kind, name, line))
         except ValueError as e:
             bad.append(str(e))
     return good, bad
