@@ -36,6 +36,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -228,16 +229,28 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3
 
 
 _dumps_fields = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
-_quote = json.encoder.encode_basestring  # the json module's own string escaper (C)
+
+
+def _not_text(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} is not JSON text")
+
+
+# The json module's C encoder made once: json.dumps makes a new encoder a call, which is most of the
+# cost of a listing's fields (a feed has millions). The same text as json.dumps(ensure_ascii=False,
+# sort_keys=True); where the C encoder is missing (another Python), json.dumps itself.
+_c_encoder = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, _not_text, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)
 
 
 def _fields_json(fields: dict[str, str]) -> str:
-    """``json.dumps(fields, ensure_ascii=False, sort_keys=True)``, the same text four times faster for the
-    str → str maps sources give (json.dumps makes an encoder a call: a third of a feed row's cost)."""
-    try:
-        return "{" + ", ".join(f"{_quote(k)}: {_quote(v)}" for k, v in sorted(fields.items())) + "}"
-    except TypeError:  # a value that is not a string
+    """A listing's fields as the JSON text the store keeps."""
+    if _c_encoder is None:
         return _dumps_fields(fields)
+    try:
+        return "".join(_c_encoder(fields, 0))
+    except TypeError:  # a value that is not text: json.dumps says which
+        return _dumps_fields(fields)
+
 
 TABLES = ("runs", "captures", "feeds", "listings", "listing_changes", "hits", "sightings", "audit", "proposals",
           "allow_names", "outbox")
@@ -385,81 +398,100 @@ class Store:
         A changed name or status is recorded in listing_changes (the old kept). A sighting is written
         for a listing's first showing and whenever its name, status, kind, url or fields changed; a
         listing shown again unchanged only moves its last_seen, last_run_id and latest capture. The
-        same key twice in one batch is saved in order, as if one at a time. Call in a transaction.
+        same key twice in one batch is saved in order, as if one at a time. Runs in the caller's
+        transaction, or in one of its own.
         """
         now = now or utc_now()
-        out: list[SavedListing] = []
-        start, keys = 0, set()
         with self._atomic():
-            for i, listing in enumerate(listings):
+            sources = {x.source for x in listings}
+            if len(sources) == 1 and len({x.key for x in listings}) == len(listings):  # a feed's batch
+                return self._save_batch(listings, sources.pop(), capture_id, now, run_id)
+            out: list[SavedListing] = []
+            start, keys = 0, set()
+            for i, listing in enumerate(listings):  # a key seen again in the batch starts another
                 if (listing.source, listing.key) in keys:
-                    out += self._save_batch(listings[start:i], capture_id, now, run_id)
+                    out += self._save_sources(listings[start:i], capture_id, now, run_id)
                     start, keys = i, set()
                 keys.add((listing.source, listing.key))
-            out += self._save_batch(listings[start:], capture_id, now, run_id)
-        return out
+            return out + self._save_sources(listings[start:], capture_id, now, run_id)
+
+    def _save_sources(self, listings: Sequence[Listing], capture_id: int | None, now: str,
+                      run_id: int | None) -> list[SavedListing]:
+        """Listings of one or more sources, each key once: one batch per source, results in order."""
+        by_source: dict[str, list[int]] = {}
+        for i, listing in enumerate(listings):
+            by_source.setdefault(listing.source, []).append(i)
+        out: list[SavedListing | None] = [None] * len(listings)
+        for source, at in by_source.items():
+            for i, saved in zip(at, self._save_batch([listings[i] for i in at], source, capture_id, now, run_id),
+                                strict=True):
+                out[i] = saved
+        return out  # type: ignore[return-value]
 
     def _atomic(self) -> _Transaction | nullcontext[None]:
         """A transaction of its own unless the caller holds one."""
         return nullcontext() if self.db.conn.in_transaction else self.transaction()
 
-    def _keyed_ids(self, listings: Sequence[Listing], columns: str) -> dict[tuple[str, str], tuple[Any, ...]]:
-        by_source: dict[str, list[str]] = {}
-        for listing in listings:
-            by_source.setdefault(listing.source, []).append(listing.key)
-        found: dict[tuple[str, str], tuple[Any, ...]] = {}
-        for source, keys in by_source.items():
-            for row in self.db.execute(
-                f"SELECT key, {columns} FROM listings WHERE source = ? AND key IN (SELECT value FROM json_each(?))",
-                [source, json.dumps(keys, ensure_ascii=False)],
-            ):
-                found[(source, row[0])] = row[1:]
-        return found
-
-    def _save_batch(self, listings: Sequence[Listing], capture_id: int | None, now: str,
+    def _save_batch(self, listings: Sequence[Listing], source: str, capture_id: int | None, now: str,
                     run_id: int | None) -> list[SavedListing]:
+        """Listings of one source, each key once, in a transaction."""
         if not listings:
             return []
-        known = self._keyed_ids(listings, "id, name, status, kind, url, fields")
-        # new rows take ids after the largest; safe, as the batch runs in a write transaction
-        next_id = self.db.execute("SELECT coalesce(max(id), 0) FROM listings").fetchone()[0] + 1
+        db = self.db.conn
+        known = {row[0]: row[1:] for row in db.execute(
+            "SELECT key, id, name, status, kind, url, fields FROM listings"
+            " WHERE source = ? AND key IN (SELECT value FROM json_each(?))",
+            [source, json.dumps([x.key for x in listings], ensure_ascii=False)])}
+        # new rows take ids after the largest, so their sightings are one range; safe in a write transaction
+        first_new = next_id = db.execute("SELECT coalesce(max(id), 0) FROM listings").fetchone()[0] + 1
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         unchanged: list[int] = []
         history: list[tuple[Any, ...]] = []
-        sighted: list[tuple[int, Listing, str]] = []  # (position, listing, status) of new and changed ones
+        changed: list[tuple[Any, ...]] = []  # the sightings of changed listings
         out: list[SavedListing] = []
-        for i, listing in enumerate(listings):
+        if not known:  # all new (a first feed): the same rows as the loop below, a column at a time
+            given = [dict(x.fields) for x in listings]
+            status = [g.get("status", "") for g in given]
+            next_id = first_new + len(listings)
+            ids = range(first_new, next_id)
+            inserts = list(zip(ids, repeat(source), [x.key for x in listings], [x.kind for x in listings],
+                               [x.name for x in listings], [x.url for x in listings], map(_fields_json, given),
+                               status, repeat(now), repeat(now), repeat(capture_id), repeat(run_id)))
+            out = list(map(SavedListing, ids, repeat(True), repeat(())))
+            listings = ()
+        for listing in listings:
             given = dict(listing.fields)
             status = given.get("status", "")
             fields = _fields_json(given)
-            old = known.get((listing.source, listing.key))
+            old = known.get(listing.key)
             if old is None:
-                inserts.append((next_id, listing.source, listing.key, listing.kind, listing.name, listing.url, fields,
-                                status, now, now, capture_id, run_id))
-                sighted.append((i, listing, status))
+                inserts.append((next_id, source, listing.key, listing.kind, listing.name, listing.url, fields, status,
+                                now, now, capture_id, run_id))
                 out.append(SavedListing(next_id, True, ()))
                 next_id += 1
                 continue
             listing_id, old_name, old_status, old_kind, old_url, old_fields = old
-            changes = tuple(
-                (field, was, new) for field, was, new in (("name", old_name, listing.name),
-                                                          ("status", old_status, status))
-                if was != new and new
-            )
-            out.append(SavedListing(listing_id, False, changes))
-            if not changes and (listing.kind, listing.url, fields) == (old_kind, old_url, old_fields):
+            if (listing.name, listing.kind, listing.url, fields) == (old_name, old_kind, old_url, old_fields) \
+                    and status in ("", old_status):
                 unchanged.append(listing_id)
+                out.append(SavedListing(listing_id, False, ()))
                 continue
+            changes = tuple((field, was, new) for field, was, new in (("name", old_name, listing.name),
+                                                                      ("status", old_status, status))
+                            if was != new and new)
+            out.append(SavedListing(listing_id, False, changes))
             history += [(listing_id, now, field, was, new, capture_id) for field, was, new in changes]
             updates.append((listing.name, listing.kind, listing.url, fields, status, status, now, capture_id, run_id,
                             listing_id))
-            sighted.append((i, listing, status))
-        db = self.db.conn
+            changed.append((listing_id, run_id, capture_id, now, listing.name, status))
         if inserts:
             db.executemany(
                 "INSERT INTO listings (id, source, key, kind, name, url, fields, status, first_seen, last_seen,"
                 " capture_id, last_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
+            db.execute("INSERT INTO sightings (listing_id, run_id, capture_id, seen_at, name, status)"
+                       " SELECT id, ?, ?, ?, name, status FROM listings WHERE id >= ? AND id < ? ORDER BY id",
+                       [run_id, capture_id, now, first_new, next_id])
         if history:
             db.executemany("INSERT INTO listing_changes (listing_id, seen_at, field, old, new, capture_id)"
                            " VALUES (?, ?, ?, ?, ?, ?)", history)
@@ -468,15 +500,12 @@ class Store:
                 "UPDATE listings SET name = ?, kind = ?, url = ?, fields = ?, status = CASE WHEN ? = '' THEN status"
                 " ELSE ? END, last_seen = ?, capture_id = COALESCE(?, capture_id), last_run_id = ? WHERE id = ?",
                 updates)
+            db.executemany("INSERT INTO sightings (listing_id, run_id, capture_id, seen_at, name, status)"
+                           " VALUES (?, ?, ?, ?, ?, ?)", changed)
         if unchanged:
             db.execute("UPDATE listings SET last_seen = ?, capture_id = COALESCE(?, capture_id), last_run_id = ?"
                        " WHERE id IN (SELECT value FROM json_each(?))",
                        [now, capture_id, run_id, json.dumps(unchanged)])
-        if sighted:
-            db.executemany(
-                "INSERT INTO sightings (listing_id, run_id, capture_id, seen_at, name, status)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [(out[i].id, run_id, capture_id, now, listing.name, status) for i, listing, status in sighted])
         return out
 
     def save_hits(self, listing_id: int, hits: Sequence[Hit], now: str | None = None) -> int:

@@ -6,6 +6,7 @@ Speed and flat memory are measured in benchmarks/bench_ingest.py, never here.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sqlite3
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from brandwatch.errors import BrandwatchError
 from brandwatch.models import Capture, Listing
 from brandwatch.pipeline import run_source
 from brandwatch.retention import store_stats, vacuum
-from brandwatch.sources.files import FilesOptions, FilesSource
+from brandwatch.sources.files import FilesOptions, FilesSource, parse_feed, read_feed
 from brandwatch.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -318,3 +319,55 @@ def test_vacuum_refuses_while_the_daemon_holds_the_lock(tmp_path):
 def test_store_stats_without_a_database(tmp_path):
     r = cli(tmp_path, "store", "stats")
     assert r.exit_code == 2 and r.output.startswith(f"Error: {tmp_path / 'bw.db'}: no database yet;")
+
+
+# -- the CSV columns reader gives what a row at a time gives ----------------------------------------------
+
+CSV_CASES = {
+    "plain": "id,name,kind\n1,微众科技有限公司,company\n2,华信达,app\n",
+    "markup and spaces": "name,统一社会信用代码\n湖北<font color=red>微众</font>  科技 ,9142\n\t维众\u3000金服\t,\n",
+    "keys in order": "url,name,key,id,credit_code\nhttps://a/1,甲,,7,c1\n,乙,,,\nhttps://a/3,丙,k3,8,\n,丁,,,c4\n",
+    "bad rows": "name,kind,x\n,company,1\n维众,shop,2\n微众,,3,extra\n\n华信,account\n",
+    "quoted line breaks": 'name,note\n"微众\n科技",a\nb,"two\nlines"\n,c\n',
+    "a column twice": "name,x,x , name\n甲,1,2,乙\n丙,3,,\n",
+    "no name column": "id,title\n1,微众\n",
+    "header only": "id,name\n",
+}
+
+
+def one_row_at_a_time(text: str) -> tuple[list[Listing], list[str]]:
+    """The reference: csv.DictReader and the row-as-a-dict reader JSONL and XLSX use."""
+    from brandwatch.sources.files import _listing
+
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if "name" not in [f.strip() for f in reader.fieldnames or []]:
+        return [], ["f.csv:1: no 'name' column in the header; the whole file was skipped"]
+    good, bad = [], []
+    for row in reader:
+        if None in row:
+            bad.append(f"f.csv:{reader.line_num}: more cells than the header has columns")
+            continue
+        try:
+            good.append(_listing("feed", row, "company", "f.csv", reader.line_num))
+        except ValueError as e:
+            bad.append(str(e))
+    return good, bad
+
+
+@pytest.mark.parametrize("case", sorted(CSV_CASES))
+@pytest.mark.parametrize("size", [1, 2, 4000])
+def test_the_csv_columns_reader_gives_what_a_row_at_a_time_gives(tmp_path, case, size):
+    path = tmp_path / "f.csv"
+    path.write_text(CSV_CASES[case], encoding="utf-8")
+    batches = list(read_feed(path, "feed", "company", size))
+    got = ([x for b in batches for x in b.listings], [x for b in batches for x in b.bad])
+    assert got == one_row_at_a_time(CSV_CASES[case])
+    assert parse_feed("f.csv", path.read_bytes(), "feed", "company") == got
+
+
+def test_a_feed_read_after_a_line_gives_the_rest(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(CSV_CASES["quoted line breaks"], encoding="utf-8")
+    whole = [x.name for b in read_feed(path, "feed", "company") for x in b.listings]
+    assert whole == ["微众 科技", "b"]
+    assert [x.name for b in read_feed(path, "feed", "company", 1, after=3) for x in b.listings] == ["b"]
