@@ -167,6 +167,7 @@ def _run_files(source: FilesSource, result: RunResult, store: Store, archive: Ca
     """A drop folder: each file once (by SHA-256), read in batches; bad rows reported with their line and skipped."""
     for path in source.files():
         url = path.resolve().as_uri()
+        before = path.stat()
         scan = scan_feed(path)
         capture_id = store.find_capture(scan.sha256, url)
         after = 0
@@ -198,6 +199,13 @@ def _run_files(source: FilesSource, result: RunResult, store: Store, archive: Ca
                     store.feed_progress(capture_id, batch.last_line, len(batch.listings))
                 result.listings += len(batch.listings)
                 result.new_hits += new
+        after_read = path.stat()
+        if (after_read.st_size, after_read.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            # the capture may not hold the rows that were read: say so, and leave the feed unfinished
+            result.errors += 1
+            failures.add(f"{path.name}: the file changed while it was read; write feeds elsewhere and move them "
+                         "into the folder when complete (it is read again as a new file)")
+            continue
         store.finish_feed(capture_id)
 
 

@@ -278,6 +278,8 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            # after a checkpoint the WAL shrinks back to this, not staying as large as the largest batch of writes
+            self.db.execute("PRAGMA journal_size_limit=67108864")
             self._migrate()
         except sqlite3.DatabaseError as e:
             conn.close()

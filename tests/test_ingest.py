@@ -371,3 +371,29 @@ def test_a_feed_read_after_a_line_gives_the_rest(tmp_path):
     whole = [x.name for b in read_feed(path, "feed", "company") for x in b.listings]
     assert whole == ["微众 科技", "b"]
     assert [x.name for b in read_feed(path, "feed", "company", 1, after=3) for x in b.listings] == ["b"]
+
+
+class GrowingFeed(FilesSource):
+    """A vendor still writing the file while brandwatch reads it."""
+
+    def read_batches(self, path, size, after=0):
+        for k, batch in enumerate(super().read_batches(path, size, after)):
+            if k == 0:
+                with open(path, "a", encoding="utf-8") as f:
+                    f.write("k9,武汉微众九号科技有限公司,company,存续\n")
+            yield batch
+
+
+def test_a_feed_that_changes_while_it_is_read_is_read_again(tmp_path, matcher, monkeypatch):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    write_feed(drop / "day1.csv", FEED[:4])
+    monkeypatch.setattr(pipeline, "FEED_BATCH", 2)
+    with Store(tmp_path / "bw.db") as store:
+        r = run_source(GrowingFeed("feed", FilesOptions(folder=str(drop))), [], fetcher=None,  # type: ignore[arg-type]
+                       store=store, archive=CaptureArchive(tmp_path / "captures"), matcher=matcher)
+        assert r.outcome == "partial" and "day1.csv: the file changed while it was read" in r.message
+        r = run_source(source(drop), [], fetcher=None, store=store,  # type: ignore[arg-type]
+                       archive=CaptureArchive(tmp_path / "captures"), matcher=matcher)
+        assert (r.outcome, r.listings) == ("ok", 5)  # as a new file, its capture the bytes now there
+        assert store.counts()["captures"] == 2 and store.counts()["sightings"] == 5
