@@ -332,6 +332,7 @@ CSV_CASES = {
     "a column twice": "name,x,x , name\n甲,1,2,乙\n丙,3,,\n",
     "no name column": "id,title\n1,微众\n",
     "header only": "id,name\n",
+    "spaces of every kind": "name,x\n a,1\nb ,2\nc  d,3\ne\u3000f,4\ng\x1ch,5\n\u00a0i,6\nj\x00 k,7\nplain,8\n",
 }
 
 
