@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 from pathlib import Path
+from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
@@ -44,35 +45,47 @@ class CaptureArchive:
 
     def append(self, capture: Capture) -> tuple[str, int, int]:
         """Write one record; returns (file name, offset, length) for the store."""
+        return self._write(capture, io.BytesIO(capture.body), len(capture.body), capture.sha256)
+
+    def append_file(self, capture: Capture, path: Path, size: int, sha256: str) -> tuple[str, int, int]:
+        """Write one record whose body is the file at ``path`` (``capture.body`` is ignored), streamed from
+        disk so a feed of any size takes no more memory than a small one; ``size`` and ``sha256`` are the
+        file's, from the pass that hashed it."""
+        with open(path, "rb") as body:
+            return self._write(capture, body, size, sha256)
+
+    def _write(self, capture: Capture, body: IO[bytes], size: int, sha256: str) -> tuple[str, int, int]:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"{capture.fetched_at[:10]}.warc.gz"
-        buf = io.BytesIO()
-        writer = WARCWriter(buf, gzip=True)
         http_headers = StatusAndHeaders(
             f"{capture.status} {_reason(capture.status)}", list(capture.headers), protocol="HTTP/1.1"
         )
-        record = writer.create_warc_record(
-            capture.final_url or capture.request_url,
-            "response",
-            payload=io.BytesIO(capture.body),
-            http_headers=http_headers,
-            warc_headers_dict={
-                "WARC-Date": capture.fetched_at,
-                "WARC-Payload-Digest": "sha256:" + capture.sha256,
-                "WARC-Target-URI": capture.final_url or capture.request_url,
-                **({"WARC-Refers-To-Target-URI": capture.request_url}
-                   if capture.request_url != capture.final_url else {}),
-            },
-        )
-        writer.write_record(record)
-        data = buf.getvalue()
         path = self.folder / name
         with open(path, "ab") as f:
+            writer = WARCWriter(f, gzip=True)
+            record = writer.create_warc_record(
+                capture.final_url or capture.request_url,
+                "response",
+                payload=body,
+                length=size,
+                http_headers=http_headers,
+                warc_headers_dict={
+                    "WARC-Date": capture.fetched_at,
+                    "WARC-Payload-Digest": "sha256:" + sha256,
+                    "WARC-Target-URI": capture.final_url or capture.request_url,
+                    **({"WARC-Refers-To-Target-URI": capture.request_url}
+                       if capture.request_url != capture.final_url else {}),
+                },
+            )
             offset = f.tell()
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        return name, offset, len(data)
+            try:
+                writer.write_record(record)  # one gzip member, written as it is compressed
+                f.flush()
+                os.fsync(f.fileno())
+            except BaseException:
+                f.truncate(offset)  # a half-written record would sit before the next one
+                raise
+            return name, offset, f.tell() - offset
 
     def read(self, name: str, offset: int, length: int, sha256: str | None = None) -> Capture:
         """The capture stored at (file, offset, length); CaptureError if it is gone or changed."""

@@ -603,3 +603,60 @@ def evidence_verify(ctx: click.Context, bundle: str | None, whole_store: bool) -
         ctx.exit(1)
     click.echo("intact: every file matches its SHA-256 and SM3" if bundle else
                "intact: every capture matches its SHA-256 and the audit chain holds")
+
+
+# -- store maintenance ----------------------------------------------------------------
+
+
+@main.group(name="store")
+def store_group() -> None:
+    """The database: its size and row counts, and pruning per the retention policy (README)."""
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:,.1f} MiB"
+
+
+@store_group.command(name="stats")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.pass_context
+def store_stats_(ctx: click.Context, as_json: bool) -> None:
+    """Rows per table, the database's size on disk, its WAL and free pages, the oldest and newest run."""
+    from .retention import store_stats
+
+    config, store = _store(ctx)
+    with store:
+        st = store_stats(store, config.captures_dir)
+    if as_json:
+        click.echo(json.dumps(asdict(st), ensure_ascii=False, indent=1))
+        return
+    for table, rows in st.rows.items():
+        click.echo(f"{table}\t{rows}")
+    click.echo(f"database\t{_mib(st.db_bytes)} ({st.pages} pages of {st.page_size} bytes, {st.free_pages} free)")
+    click.echo(f"wal\t{_mib(st.wal_bytes)}")
+    click.echo(f"captures\t{_mib(st.captures_bytes)} of WARC files")
+    click.echo(f"runs\t{st.oldest_run or '-'} to {st.newest_run or '-'}")
+
+
+@store_group.command(name="vacuum")
+@click.option("--older-than", "days", type=click.IntRange(1), default=180, show_default=True,
+              help="Prune only what is older than this many days.")
+@click.option("--dry-run", is_flag=True, help="Count what would be pruned; change nothing.")
+@click.pass_context
+def store_vacuum(ctx: click.Context, days: int, dry_run: bool) -> None:
+    """Prune old unreferenced runs and delivered alerts (never evidence), then VACUUM and optimize."""
+    from contextlib import nullcontext
+
+    from .retention import vacuum
+    from .scheduler import database_lock
+
+    config, store = _store(ctx)
+    with nullcontext() if dry_run else database_lock(Path(config.database)), store:
+        r = vacuum(store, days, dry_run=dry_run)
+    verb = "would prune" if dry_run else "pruned"
+    click.echo(f"{verb} {r.pruned['runs']} run(s) and {r.pruned['outbox']} delivered alert(s) older than "
+               f"{r.cutoff[:10]}; evidence, hits and decisions are kept")
+    if dry_run:
+        click.echo(f"{r.free_pages} free page(s) for VACUUM to give back; nothing was changed")
+    else:
+        click.echo(f"database {_mib(r.bytes_before)} -> {_mib(r.bytes_after)}")

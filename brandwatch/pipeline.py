@@ -5,6 +5,14 @@ appended to the WARC archive first, then, in one database transaction, the
 capture row, the listings and their hits. A crash between the two leaves an
 unreferenced WARC record, never a listing without its evidence.
 
+A ``files`` feed is the same, in batches: the file is hashed and appended to
+the archive as it lies on disk, its capture row kept, and then its rows are
+read, matched (``Matcher.match_many``) and saved ``FEED_BATCH`` at a time, a
+transaction a batch that also records the feed's last line kept. Memory is
+that of one batch whatever the feed's size; a crash keeps every batch before
+it, nothing of the batch it stopped in, and the next run goes on after the
+last line kept.
+
 Outcomes: ``ok`` (every page fetched), ``partial`` (some failed), ``failed``
 (none could be fetched), ``blocked`` (an anti-bot wall answered: the run stops
 at once, and a blocked page is never read as "no results").
@@ -21,9 +29,14 @@ from .errors import BrandwatchError
 from .fetch import Blocked, Fetcher, FetchError, RobotsDisallowed
 from .match import Matcher
 from .match.variants import generate_variants
-from .models import Capture, Listing, Watchlist, utc_now
+from .models import Capture, Hit, Listing, Watchlist, utc_now
 from .sources import FilesSource, ParseError, SourceType
+from .sources.files import scan_feed
 from .store import Store
+
+# Rows a feed transaction holds: large enough that SQLite's per-statement and per-commit
+# costs vanish, small enough that a batch's rows, hits and statements stay a few MiB.
+FEED_BATCH = 4000
 
 
 @dataclass
@@ -36,6 +49,20 @@ class RunResult:
     new_hits: int = 0
     errors: int = 0
     message: str = ""
+
+
+class Problems:
+    """What went wrong in a run: how many, and the first few messages (a feed may have millions of bad rows)."""
+
+    KEEP = 20
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: list[str] = []
+
+    def add(self, *messages: str) -> None:
+        self.count += len(messages)
+        self.first += messages[: max(0, self.KEEP - len(self.first))]
 
 
 def search_queries(watchlists: Sequence[Watchlist], variants: int) -> list[str]:
@@ -55,17 +82,25 @@ def save_page(store: Store, archive: CaptureArchive, matcher: Matcher, capture: 
     listings = list(listings)
     if not listings:
         return 0, 0
+    found = matcher.match_many([x.name for x in listings], [x.kind for x in listings])
     # the same bytes from the same URL are kept once; the listing's last_seen says it was seen again
     capture_id = store.find_capture(capture.sha256, capture.final_url)
     place = archive.append(capture) if capture_id is None else None
-    new_hits = 0
     with store.transaction():
         if place is not None:
             capture_id = store.save_capture(capture, *place, run_id=run_id)
-        for listing in listings:
-            saved = store.save_listing(listing, capture_id, run_id=run_id)
-            new_hits += store.save_hits(saved.id, matcher.match(listing.name, listing.kind))
+        new_hits = save_matched(store, listings, found, capture_id, run_id)
     return len(listings), new_hits
+
+
+def save_matched(store: Store, listings: Sequence[Listing], found: dict[int, list[Hit]], capture_id: int | None,
+                 run_id: int | None) -> int:
+    """Save a batch of listings and the hits ``match_many`` found in them; returns the new hits.
+
+    Call inside a transaction; matching happens before it, so the write lock is held only to write.
+    """
+    saved = store.save_listings(listings, capture_id, run_id=run_id)
+    return store.save_hits_many((saved[i].id, hits) for i, hits in found.items())
 
 
 def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, store: Store, archive: CaptureArchive,
@@ -76,7 +111,7 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
     that is kept: captures, run messages, logs.
     """
     result = RunResult(source.name, store.start_run(source.name))
-    failures: list[str] = []
+    failures = Problems()
     secrets = [s for s in source.secrets() if s]
 
     def mask(text: str) -> str:
@@ -99,14 +134,14 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
                     return result
                 except (RobotsDisallowed, FetchError) as e:
                     result.errors += 1
-                    failures.append(mask(str(e)))
+                    failures.add(mask(str(e)))
                     break
                 result.pages += 1
                 try:
                     parsed = source.parse(source.text_of(page.capture.body, page.text), request)
                 except (ParseError, ValueError) as e:
                     result.errors += 1
-                    failures.append(mask(f"{page.capture.final_url}: cannot use the answer ({e})"))
+                    failures.add(mask(f"{page.capture.final_url}: cannot use the answer ({e})"))
                     break
                 capture = page.capture
                 if secrets:
@@ -115,9 +150,9 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
                 result.listings += n
                 result.new_hits += new
                 request = parsed.next
-        if failures:
+        if failures.count:
             result.outcome = "partial" if result.pages else "failed"
-            result.message = f"{len(failures)} problem(s); first: {failures[0]}"
+            result.message = f"{failures.count} problem(s); first: {failures.first[0]}"
         return result
     except Exception as e:  # a bug, the disk, a missing key: record it, let the scheduler go on
         result.outcome, result.message = "failed", mask(f"{type(e).__name__}: {e}")
@@ -128,26 +163,50 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
 
 
 def _run_files(source: FilesSource, result: RunResult, store: Store, archive: CaptureArchive, matcher: Matcher,
-               failures: list[str]) -> None:
-    """A drop folder: each file once (by SHA-256), bad rows reported with their line and skipped."""
+               failures: Problems) -> None:
+    """A drop folder: each file once (by SHA-256), read in batches; bad rows reported with their line and skipped."""
     for path in source.files():
-        body = path.read_bytes()
         url = path.resolve().as_uri()
-        capture = Capture(url, url, 200, (("X-Brandwatch-Feed", path.name),), body, utc_now())
-        if store.find_capture(capture.sha256, url) is not None:
-            continue  # read before
-        listings, bad = source.read(path.name, body)
-        result.pages += 1
-        result.errors += len(bad)
-        failures.extend(bad)
-        if not listings:
-            # keep the file's evidence even when nothing in it was usable, so it is not read again
+        before = path.stat()
+        scan = scan_feed(path)
+        capture_id = store.find_capture(scan.sha256, url)
+        after = 0
+        if capture_id is not None:
+            feed = store.feed(capture_id)
+            if feed is None or feed["finished_at"]:
+                continue  # read before
+            after = feed["lines_done"]  # a run stopped part way through it: go on after the last batch kept
+        else:
+            # the file's evidence first, kept even when nothing in it is usable, so it is not read again
+            capture = Capture(url, url, 200, (("X-Brandwatch-Feed", path.name),), b"", utc_now())
+            place = archive.append_file(capture, path, scan.size, scan.sha256)
             with store.transaction():
-                store.save_capture(capture, *archive.append(capture), run_id=result.run_id)
+                capture_id = store.save_capture(capture, *place, run_id=result.run_id, sha256=scan.sha256,
+                                                size=scan.size)
+                store.start_feed(capture_id, source.name, path.name)
+        result.pages += 1
+        if scan.problem:
+            result.errors += 1
+            failures.add(scan.problem)
+        else:
+            for batch in source.read_batches(path, FEED_BATCH, after):
+                result.errors += len(batch.bad)
+                failures.add(*batch.bad)
+                found = (matcher.match_many([x.name for x in batch.listings], [x.kind for x in batch.listings])
+                         if batch.listings else {})
+                with store.transaction():
+                    new = save_matched(store, batch.listings, found, capture_id, result.run_id)
+                    store.feed_progress(capture_id, batch.last_line, len(batch.listings))
+                result.listings += len(batch.listings)
+                result.new_hits += new
+        after_read = path.stat()
+        if (after_read.st_size, after_read.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            # the capture may not hold the rows that were read: say so, and leave the feed unfinished
+            result.errors += 1
+            failures.add(f"{path.name}: the file changed while it was read; write feeds elsewhere and move them "
+                         "into the folder when complete (it is read again as a new file)")
             continue
-        n, new = save_page(store, archive, matcher, capture, listings, result.run_id)
-        result.listings += n
-        result.new_hits += new
+        store.finish_feed(capture_id)
 
 
 def import_files(paths: Sequence[Path], source: SourceType, *, store: Store, archive: CaptureArchive,

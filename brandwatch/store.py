@@ -1,8 +1,9 @@
 """The store: one SQLite file holding listings, hits, captures and runs.
 
-The only module that knows table names. Opening a store applies any schema
-migrations it lacks (``PRAGMA user_version`` counts them), in WAL mode so a
-reader never blocks the daemon, with foreign keys on. Every write that
+With retention.py (what is kept, stats and vacuum), the only module that
+knows table names. Opening a store applies any schema migrations it lacks
+(``PRAGMA user_version`` counts them), in WAL mode so a reader never blocks
+the daemon, with foreign keys on. Every write that
 belongs together is one transaction: a crash leaves the database as it was
 before or after it, never between.
 
@@ -10,11 +11,15 @@ Tables
   runs             one row per source run: start, end, counts, outcome
   captures         one row per kept response: SHA-256, times, URLs, status,
                    headers, and where its WARC record lies (file, offset, length)
-  listings         one row per (source, key): name, kind, fields, first/last seen
+  listings         one row per (source, key): name, kind, fields, first/last seen,
+                   the last run that saw it
   listing_changes  the history of a listing's name and status
   hits             one row per (listing, mark); re-crawling updates the match,
                    never what a person decided (status, assignee, tags, notes)
-  sightings        each distinct capture that showed a listing (evidence of every version)
+  sightings        the first capture that showed a listing, and each that showed it changed
+                   (name, status, kind, url or fields): evidence of every version, and
+                   no growth when a feed or page shows the same listing again
+  feeds            a files-source feed being read: lines kept so far, and when it was finished
   audit            the review history: append-only (triggers refuse UPDATE and
                    DELETE) and hash-chained, each entry holding its
                    predecessor's SHA-256
@@ -29,7 +34,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +45,7 @@ import sqlite_utils
 from .errors import BrandwatchError
 from .models import Capture, Hit, Listing, utc_now
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class StoreError(BrandwatchError):
@@ -197,8 +204,56 @@ def _v2(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    # Sightings become compact: written for a listing's first showing and for each change only, while
+    # listings.last_seen and last_run_id say it was seen again. A feed is read in batches, and
+    # feeds.lines_done is kept in each batch's transaction, so a run stopped part way goes on from there.
+    db.executescript(
+        """
+        ALTER TABLE listings ADD COLUMN last_run_id INTEGER;
+        CREATE TABLE feeds (
+            capture_id INTEGER PRIMARY KEY REFERENCES captures (id),
+            source TEXT NOT NULL,
+            file TEXT NOT NULL,
+            lines_done INTEGER NOT NULL DEFAULT 0,
+            listings INTEGER NOT NULL DEFAULT 0,
+            started_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        """
+    )
+
+
 # Migrations in order; the store's version is how many have been applied.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3)
+
+
+_dumps_fields = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def _not_text(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} is not JSON text")
+
+
+# The json module's C encoder made once: json.dumps makes a new encoder a call, which is most of the
+# cost of a listing's fields (a feed has millions). The same text as json.dumps(ensure_ascii=False,
+# sort_keys=True); where the C encoder is missing (another Python), json.dumps itself.
+_c_encoder = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, _not_text, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)
+
+
+def _fields_json(fields: dict[str, str]) -> str:
+    """A listing's fields as the JSON text the store keeps."""
+    if _c_encoder is None:
+        return _dumps_fields(fields)
+    try:
+        return "".join(_c_encoder(fields, 0))
+    except TypeError:  # a value that is not text: json.dumps says which
+        return _dumps_fields(fields)
+
+
+TABLES = ("runs", "captures", "feeds", "listings", "listing_changes", "hits", "sightings", "audit", "proposals",
+          "allow_names", "outbox")
 
 
 @dataclass(frozen=True)
@@ -223,6 +278,8 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            # after a checkpoint the WAL shrinks back to this, not staying as large as the largest batch of writes
+            self.db.execute("PRAGMA journal_size_limit=67108864")
             self._migrate()
         except sqlite3.DatabaseError as e:
             conn.close()
@@ -289,14 +346,34 @@ class Store:
     # -- captures ---------------------------------------------------------------
 
     def save_capture(self, capture: Capture, warc_file: str, offset: int, length: int,
-                     run_id: int | None = None) -> int:
+                     run_id: int | None = None, *, sha256: str | None = None, size: int | None = None) -> int:
+        """Keep a capture's row; ``sha256`` and ``size`` give a body streamed from disk, not held in ``capture``."""
         cur = self.db.execute(
             "INSERT INTO captures (run_id, sha256, fetched_at, request_url, final_url, status, headers, size,"
             " warc_file, warc_offset, warc_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, capture.sha256, capture.fetched_at, capture.request_url, capture.final_url, capture.status,
-             json.dumps(list(capture.headers), ensure_ascii=False), len(capture.body), warc_file, offset, length],
+            [run_id, sha256 or capture.sha256, capture.fetched_at, capture.request_url, capture.final_url,
+             capture.status, json.dumps(list(capture.headers), ensure_ascii=False),
+             len(capture.body) if size is None else size, warc_file, offset, length],
         )
         return int(cur.lastrowid)
+
+    # -- feeds (files source) -------------------------------------------------------
+
+    def start_feed(self, capture_id: int, source: str, file: str, now: str | None = None) -> None:
+        self.db.execute("INSERT INTO feeds (capture_id, source, file, started_at) VALUES (?, ?, ?, ?)",
+                        [capture_id, source, file, now or utc_now()])
+
+    def feed(self, capture_id: int) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM feeds WHERE capture_id = ?", [capture_id])
+        return rows[0] if rows else None
+
+    def feed_progress(self, capture_id: int, lines_done: int, listings: int) -> None:
+        """Call in the transaction that saved the batch, so what is kept and what is counted agree."""
+        self.db.execute("UPDATE feeds SET lines_done = ?, listings = listings + ? WHERE capture_id = ?",
+                        [lines_done, listings, capture_id])
+
+    def finish_feed(self, capture_id: int, now: str | None = None) -> None:
+        self.db.execute("UPDATE feeds SET finished_at = ? WHERE capture_id = ?", [now or utc_now(), capture_id])
 
     def find_capture(self, sha256: str, final_url: str) -> int | None:
         """The capture already kept of these very bytes from this URL, if any."""
@@ -314,49 +391,124 @@ class Store:
     def save_listing(self, listing: Listing, capture_id: int | None = None, now: str | None = None,
                      run_id: int | None = None) -> SavedListing:
         """Insert or update a listing; a changed name or status is recorded, the old kept, and the sighting too."""
-        now = now or utc_now()
-        saved = self._save_listing(listing, capture_id, now)
-        # one sighting per distinct capture that showed the listing (the same page seen again adds none)
-        self.db.execute(
-            "INSERT INTO sightings (listing_id, run_id, capture_id, seen_at, name, status)"
-            " SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS"
-            " (SELECT 1 FROM sightings WHERE listing_id = ? AND capture_id IS ? AND name = ?)",
-            [saved.id, run_id, capture_id, now, listing.name, listing.field("status"), saved.id, capture_id,
-             listing.name],
-        )
-        return saved
+        return self.save_listings([listing], capture_id, now, run_id)[0]
 
-    def _save_listing(self, listing: Listing, capture_id: int | None, now: str) -> SavedListing:
-        status = listing.field("status")
-        fields = json.dumps(dict(listing.fields), ensure_ascii=False, sort_keys=True)
-        row = self.db.execute(
-            "SELECT id, name, status FROM listings WHERE source = ? AND key = ?", [listing.source, listing.key]
-        ).fetchone()
-        if row is None:
-            cur = self.db.execute(
-                "INSERT INTO listings (source, key, kind, name, url, fields, status, first_seen, last_seen,"
-                " capture_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [listing.source, listing.key, listing.kind, listing.name, listing.url, fields, status, now, now,
-                 capture_id],
-            )
-            return SavedListing(int(cur.lastrowid), True, ())
-        listing_id, old_name, old_status = row
-        changes = tuple(
-            (field, old, new) for field, old, new in (("name", old_name, listing.name), ("status", old_status, status))
-            if old != new and new
-        )
-        for field, old, new in changes:
-            self.db.execute(
-                "INSERT INTO listing_changes (listing_id, seen_at, field, old, new, capture_id)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [listing_id, now, field, old, new, capture_id],
-            )
-        self.db.execute(
-            "UPDATE listings SET name = ?, kind = ?, url = ?, fields = ?, status = CASE WHEN ? = '' THEN status"
-            " ELSE ? END, last_seen = ?, capture_id = COALESCE(?, capture_id) WHERE id = ?",
-            [listing.name, listing.kind, listing.url, fields, status, status, now, capture_id, listing_id],
-        )
-        return SavedListing(listing_id, False, changes)
+    def save_listings(self, listings: Sequence[Listing], capture_id: int | None = None, now: str | None = None,
+                      run_id: int | None = None) -> list[SavedListing]:
+        """Insert or update a batch of listings in a few statements; one SavedListing each, in order.
+
+        A changed name or status is recorded in listing_changes (the old kept). A sighting is written
+        for a listing's first showing and whenever its name, status, kind, url or fields changed; a
+        listing shown again unchanged only moves its last_seen, last_run_id and latest capture. The
+        same key twice in one batch is saved in order, as if one at a time. Runs in the caller's
+        transaction, or in one of its own.
+        """
+        now = now or utc_now()
+        with self._atomic():
+            sources = {x.source for x in listings}
+            if len(sources) == 1 and len({x.key for x in listings}) == len(listings):  # a feed's batch
+                return self._save_batch(listings, sources.pop(), capture_id, now, run_id)
+            out: list[SavedListing] = []
+            start, keys = 0, set()
+            for i, listing in enumerate(listings):  # a key seen again in the batch starts another
+                if (listing.source, listing.key) in keys:
+                    out += self._save_sources(listings[start:i], capture_id, now, run_id)
+                    start, keys = i, set()
+                keys.add((listing.source, listing.key))
+            return out + self._save_sources(listings[start:], capture_id, now, run_id)
+
+    def _save_sources(self, listings: Sequence[Listing], capture_id: int | None, now: str,
+                      run_id: int | None) -> list[SavedListing]:
+        """Listings of one or more sources, each key once: one batch per source, results in order."""
+        by_source: dict[str, list[int]] = {}
+        for i, listing in enumerate(listings):
+            by_source.setdefault(listing.source, []).append(i)
+        out: list[SavedListing | None] = [None] * len(listings)
+        for source, at in by_source.items():
+            for i, saved in zip(at, self._save_batch([listings[i] for i in at], source, capture_id, now, run_id),
+                                strict=True):
+                out[i] = saved
+        return out  # type: ignore[return-value]
+
+    def _atomic(self) -> _Transaction | nullcontext[None]:
+        """A transaction of its own unless the caller holds one."""
+        return nullcontext() if self.db.conn.in_transaction else self.transaction()
+
+    def _save_batch(self, listings: Sequence[Listing], source: str, capture_id: int | None, now: str,
+                    run_id: int | None) -> list[SavedListing]:
+        """Listings of one source, each key once, in a transaction."""
+        if not listings:
+            return []
+        db = self.db.conn
+        known = {row[0]: row[1:] for row in db.execute(
+            "SELECT key, id, name, status, kind, url, fields FROM listings"
+            " WHERE source = ? AND key IN (SELECT value FROM json_each(?))",
+            [source, json.dumps([x.key for x in listings], ensure_ascii=False)])}
+        # new rows take ids after the largest, so their sightings are one range; safe in a write transaction
+        first_new = next_id = db.execute("SELECT coalesce(max(id), 0) FROM listings").fetchone()[0] + 1
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        unchanged: list[int] = []
+        history: list[tuple[Any, ...]] = []
+        changed: list[tuple[Any, ...]] = []  # the sightings of changed listings
+        out: list[SavedListing] = []
+        if not known:  # all new (a first feed): the same rows as the loop below, a column at a time
+            given = [dict(x.fields) for x in listings]
+            status = [g.get("status", "") for g in given]
+            next_id = first_new + len(listings)
+            ids = range(first_new, next_id)
+            inserts = list(zip(ids, repeat(source), [x.key for x in listings], [x.kind for x in listings],
+                               [x.name for x in listings], [x.url for x in listings], map(_fields_json, given),
+                               status, repeat(now), repeat(now), repeat(capture_id), repeat(run_id)))
+            out = list(map(SavedListing, ids, repeat(True), repeat(())))
+            listings = ()
+        for listing in listings:
+            given = dict(listing.fields)
+            status = given.get("status", "")
+            fields = _fields_json(given)
+            old = known.get(listing.key)
+            if old is None:
+                inserts.append((next_id, source, listing.key, listing.kind, listing.name, listing.url, fields, status,
+                                now, now, capture_id, run_id))
+                out.append(SavedListing(next_id, True, ()))
+                next_id += 1
+                continue
+            listing_id, old_name, old_status, old_kind, old_url, old_fields = old
+            if (listing.name, listing.kind, listing.url, fields) == (old_name, old_kind, old_url, old_fields) \
+                    and status in ("", old_status):
+                unchanged.append(listing_id)
+                out.append(SavedListing(listing_id, False, ()))
+                continue
+            changes = tuple((field, was, new) for field, was, new in (("name", old_name, listing.name),
+                                                                      ("status", old_status, status))
+                            if was != new and new)
+            out.append(SavedListing(listing_id, False, changes))
+            history += [(listing_id, now, field, was, new, capture_id) for field, was, new in changes]
+            updates.append((listing.name, listing.kind, listing.url, fields, status, status, now, capture_id, run_id,
+                            listing_id))
+            changed.append((listing_id, run_id, capture_id, now, listing.name, status))
+        if inserts:
+            db.executemany(
+                "INSERT INTO listings (id, source, key, kind, name, url, fields, status, first_seen, last_seen,"
+                " capture_id, last_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
+            db.execute("INSERT INTO sightings (listing_id, run_id, capture_id, seen_at, name, status)"
+                       " SELECT id, ?, ?, ?, name, status FROM listings WHERE id >= ? AND id < ? ORDER BY id",
+                       [run_id, capture_id, now, first_new, next_id])
+        if history:
+            db.executemany("INSERT INTO listing_changes (listing_id, seen_at, field, old, new, capture_id)"
+                           " VALUES (?, ?, ?, ?, ?, ?)", history)
+        if updates:
+            db.executemany(
+                "UPDATE listings SET name = ?, kind = ?, url = ?, fields = ?, status = CASE WHEN ? = '' THEN status"
+                " ELSE ? END, last_seen = ?, capture_id = COALESCE(?, capture_id), last_run_id = ? WHERE id = ?",
+                updates)
+            db.executemany("INSERT INTO sightings (listing_id, run_id, capture_id, seen_at, name, status)"
+                           " VALUES (?, ?, ?, ?, ?, ?)", changed)
+        if unchanged:
+            db.execute("UPDATE listings SET last_seen = ?, capture_id = COALESCE(?, capture_id), last_run_id = ?"
+                       " WHERE id IN (SELECT value FROM json_each(?))",
+                       [now, capture_id, run_id, json.dumps(unchanged)])
+        return out
 
     def save_hits(self, listing_id: int, hits: Sequence[Hit], now: str | None = None) -> int:
         """Upsert one hit per (listing, mark); returns how many are new.
@@ -364,19 +516,26 @@ class Store:
         The match (score, rule, explanation …) is refreshed; what a person
         decided (status, assignee, notes) is never touched.
         """
+        return self.save_hits_many([(listing_id, hits)], now)
+
+    def save_hits_many(self, found: Iterable[tuple[int, Sequence[Hit]]], now: str | None = None) -> int:
+        """``save_hits`` for a batch of (listing id, hits) in two statements; returns how many hits are new."""
         now = now or utc_now()
-        known = {r[0] for r in self.db.execute("SELECT mark_id FROM hits WHERE listing_id = ?", [listing_id])}
-        for h in hits:
-            self.db.execute(
-                "INSERT INTO hits (listing_id, mark_id, mark, owner, score, severity, rule, span, explanation,"
-                " first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (listing_id, mark_id) DO UPDATE SET mark = excluded.mark, owner = excluded.owner,"
-                " score = excluded.score, severity = excluded.severity, rule = excluded.rule, span = excluded.span,"
-                " explanation = excluded.explanation, last_seen = excluded.last_seen",
-                [listing_id, h.mark_id, h.mark, h.owner, h.score, h.severity, h.rule, h.span, h.explanation, now,
-                 now],
-            )
-        return len({h.mark_id for h in hits} - known)
+        found = [(lid, hits) for lid, hits in found if hits]
+        if not found:
+            return 0
+        ids = json.dumps([lid for lid, _ in found])
+        known = set(self.db.execute(
+            "SELECT listing_id, mark_id FROM hits WHERE listing_id IN (SELECT value FROM json_each(?))", [ids]))
+        self.db.conn.executemany(
+            "INSERT INTO hits (listing_id, mark_id, mark, owner, score, severity, rule, span, explanation,"
+            " first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (listing_id, mark_id) DO UPDATE SET mark = excluded.mark, owner = excluded.owner,"
+            " score = excluded.score, severity = excluded.severity, rule = excluded.rule, span = excluded.span,"
+            " explanation = excluded.explanation, last_seen = excluded.last_seen",
+            [(lid, h.mark_id, h.mark, h.owner, h.score, h.severity, h.rule, h.span, h.explanation, now, now)
+             for lid, hits in found for h in hits])
+        return len({(lid, h.mark_id) for lid, hits in found for h in hits} - known)
 
     def listing_changes(self, listing_id: int) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM listing_changes WHERE listing_id = ? ORDER BY id", [listing_id])
@@ -614,8 +773,7 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         return {t: self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("runs", "captures", "listings", "listing_changes", "hits", "sightings", "audit",
-                          "proposals", "outbox")}
+                for t in TABLES}
 
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

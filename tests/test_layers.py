@@ -18,6 +18,8 @@ FORBIDDEN = {
     "screen.py": {"cli", "demo", "distributed"},
     "distributed.py": {"cli", "demo", "config", "store", "pipeline", "scheduler"},
     "store.py": {"match", "config", "screen", "cli", "demo", "captures"},
+    "retention.py": {"match", "config", "screen", "cli", "demo", "captures", "pipeline", "scheduler", "sources",
+                     "fetch"},
     "sources": {"match", "config", "screen", "cli", "demo", "store", "fetch", "pipeline", "scheduler", "captures"},
     "pipeline.py": {"cli", "scheduler", "demo", "config"},
     "scheduler.py": {"cli", "demo"},
