@@ -43,8 +43,6 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
-from itertools import chain, pairwise
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -52,15 +50,17 @@ from .errors import BrandwatchError, InputError
 from .match import Matcher
 from .models import KINDS
 from .screen import (
-    CHUNK,
     OUTPUT_COLUMNS,
-    PARSERS,
+    Block,
     ScreenSummary,
     check_input_file,
+    count_block,
+    cut_blocks,
     hit_row,
     input_format,
     no_names_error,
-    not_utf8_error,
+    number_blocks,
+    read_block,
 )
 
 if TYPE_CHECKING:
@@ -200,104 +200,14 @@ def screen_partition(df: pd.DataFrame, matcher: Matcher, *, default_kind: str = 
 
 # -- planning and reading line files ---------------------------------------------------
 
-@dataclass(frozen=True)
-class Block:
-    """A run of whole lines of one input file, bytes [start, end); ``first``: its first line's number."""
-
-    path: str
-    start: int
-    end: int
-    first: int = 1
-    header: str = ""  # CSV: the header line, so a block can be parsed alone
-
-
-def _cut(path: Path, blocksize: int) -> tuple[list[Block], str]:
-    """Cut a file at line ends about every ``blocksize`` bytes; the CSV header line."""
-    total = check_input_file(path)
-    header = ""
-    with open(path, "rb") as f:
-        if input_format(path) == "csv":
-            first = f.readline(2**20)
-            try:
-                header = first.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                header = ""  # the single block's parse reports the line
-            if "\r" in header.rstrip("\r\n") or not header.endswith("\n"):
-                return [Block(str(path), 0, total)], ""  # old Mac line ends, or no line end: one block
-            _check_header(path, header)
-        cuts = [0]
-        pos = max(blocksize, f.tell())
-        while pos < total:
-            f.seek(pos)
-            while (piece := f.read(65536)) and (nl := piece.find(b"\n")) < 0:
-                pos += len(piece)
-            if not piece:
-                break
-            pos += nl + 1
-            if pos < total:
-                cuts.append(pos)
-            pos += blocksize
-    cuts.append(total)
-    return [Block(str(path), a, b, header=header) for a, b in pairwise(cuts)], header
-
-
-def _check_header(path: Path, header: str) -> None:
-    """The local parser's header errors (no 'name' column …), on the client before any work starts."""
-    for _ in PARSERS["csv"](path, "company", 1, iter([header]), 0):
-        pass
-
-
-def _count_block(block: Block, csv_quotes: bool) -> tuple[int, int]:
-    """Lines (as Python's universal newlines count them) and quote marks in a block."""
-    with open(block.path, "rb") as f:
-        f.seek(block.start)
-        data = f.read(block.end - block.start)
-    lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
-    return lines, data.count(b'"') if csv_quotes else 0
-
-
-def _number_blocks(blocks: list[Block], counts: list[tuple[int, int]]) -> list[Block]:
-    """Give each block its first line; join a block to the one before when the cut is inside quotes."""
-    out: list[Block] = []
-    line, quotes = 1, 0
-    for block, (lines, q) in zip(blocks, counts, strict=True):
-        if out and quotes % 2:  # the cut fell inside a quoted field: this block continues the last
-            last = out.pop()
-            out.append(Block(last.path, last.start, block.end, last.first, last.header))
-        else:
-            out.append(Block(block.path, block.start, block.end, line, block.header))
-        line += lines
-        quotes += q
-    return out
-
-
 def _read_block(block: Block, default_kind: str) -> pd.DataFrame:
     """The rows of a block as id, name, kind (ids defaulted to line numbers), by the local parsers."""
     import pandas as pd
 
-    path = Path(block.path)
-    with open(path, "rb") as f:
-        f.seek(block.start)
-        data = f.read(block.end - block.start)
-    try:
-        text = data.decode("utf-8-sig" if block.start == 0 else "utf-8")
-    except UnicodeDecodeError as e:
-        line_start = max(data.rfind(b"\n", 0, e.start), data.rfind(b"\r", 0, e.start)) + 1
-        before = data[:line_start]
-        line = block.first + before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n")
-        raise not_utf8_error(path, line, e.start - line_start + 1) from None
-    parse = PARSERS[input_format(path)]
-    lines = io.StringIO(text, newline="")
-    if block.start == 0:
-        chunks = parse(path, default_kind, CHUNK, lines, 0)
-    elif block.header:
-        chunks = parse(path, default_kind, CHUNK, chain([block.header], lines), 0, first=block.first)
-    else:
-        chunks = parse(path, default_kind, CHUNK, lines, 0, first=block.first)
     ids: list[str] = []
     names: list[str] = []
     kinds: list[str] = []
-    for c in chunks:
+    for c in read_block(block, default_kind):
         ids.extend(c.ids[i].strip() or str(c.lines[i]) for i in range(len(c)))
         names.extend(c.names)
         kinds.extend(c.kinds)
@@ -363,7 +273,7 @@ def _open_input(in_path: Path, blocksize: int) -> tuple[Any, list[tuple[list[Blo
 
     kind, files = _inputs(in_path)
     if kind != "parquet":
-        return None, [_cut(f, blocksize) for f in files]
+        return None, [cut_blocks(f, blocksize) for f in files]
     try:
         ddf = dd.read_parquet(str(in_path))
     except Exception as e:  # pyarrow's errors are many; the message says which
@@ -386,11 +296,11 @@ def _plan(client: Any, ddf: Any, cut: list[tuple[list[Block], str]], default_kin
         return parts, [1 + sum(lengths[:i]) for i in range(len(lengths))]
     blocks = [b for bs, _ in cut for b in bs]
     is_csv = [input_format(Path(b.path)) == "csv" for b in blocks]
-    counts = client.gather(client.map(_count_block, blocks, is_csv, pure=False))
+    counts = client.gather(client.map(count_block, blocks, is_csv, pure=False))
     numbered: list[Block] = []
     at = 0
     for bs, _ in cut:  # numbered file by file: each file's lines count from 1
-        numbered += _number_blocks(bs, counts[at:at + len(bs)])
+        numbered += number_blocks(bs, counts[at:at + len(bs)])
         at += len(bs)
     meta = {"id": object, "name": object, "kind": object}
     with dask.config.set({"dataframe.convert-string": False}):

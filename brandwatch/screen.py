@@ -20,21 +20,23 @@ from __future__ import annotations
 import codecs
 import csv
 import gc
+import io
 import json
+import multiprocessing
 import os
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import islice
+from itertools import chain, islice, pairwise
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .errors import InputError
 from .match import Matcher
-from .models import KINDS, Hit, Watchlist
+from .models import KINDS, Hit
 
 OUTPUT_COLUMNS = ("id", "name", "kind", "mark_id", "mark", "score", "severity", "rule", "span", "explanation")
 CHUNK = 4000
@@ -246,6 +248,8 @@ def _parse_csv(path: Path, default_kind: str, size: int, lines: Iterator[str], a
                     )
             keep = [i for i, r in enumerate(rows) if len(r) > i_name]
             rows, lines = [rows[i] for i in keep], [lines[i] for i in keep]
+            if not rows:  # only blank lines
+                continue
         names = [r[i_name].strip() for r in rows]
         ids = _column(rows, i_id, "") if i_id >= 0 else [""] * len(rows)
         if i_kind >= 0:
@@ -285,6 +289,101 @@ def _parse_jsonl(path: Path, default_kind: str, size: int, lines: Iterator[str],
 
 PARSERS: dict[str, Callable[..., Iterator[Chunk]]] = {"csv": _parse_csv, "jsonl": _parse_jsonl, "text": _parse_text}
 
+# -- blocks of a file, parsed apart (local workers, brandwatch.distributed) --------------
+
+@dataclass(frozen=True)
+class Block:
+    """A run of whole lines of one input file, bytes [start, end); ``first``: its first line's number."""
+
+    path: str
+    start: int
+    end: int
+    first: int = 1
+    header: str = ""  # CSV: the header line, so a block can be parsed alone
+
+
+def cut_blocks(path: Path, blocksize: int) -> tuple[list[Block], str]:
+    """Cut a file at line ends about every ``blocksize`` bytes; the CSV header line."""
+    total = check_input_file(path)
+    header = ""
+    with open(path, "rb") as f:
+        if input_format(path) == "csv":
+            first = f.readline(2**20)
+            try:
+                header = first.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                header = ""  # the single block's parse reports the line
+            if "\r" in header.rstrip("\r\n") or not header.endswith("\n"):
+                return [Block(str(path), 0, total)], ""  # old Mac line ends, or no line end: one block
+            _check_header(path, header)
+        cuts = [0]
+        pos = max(blocksize, f.tell())
+        while pos < total:
+            f.seek(pos)
+            while (piece := f.read(65536)) and (nl := piece.find(b"\n")) < 0:
+                pos += len(piece)
+            if not piece:
+                break
+            pos += nl + 1
+            if pos < total:
+                cuts.append(pos)
+            pos += blocksize
+    cuts.append(total)
+    return [Block(str(path), a, b, header=header) for a, b in pairwise(cuts)], header
+
+
+def _check_header(path: Path, header: str) -> None:
+    """The local parser's header errors (no 'name' column …), on the client before any work starts."""
+    for _ in PARSERS["csv"](path, "company", 1, iter([header]), 0):
+        pass
+
+
+def count_block(block: Block, csv_quotes: bool) -> tuple[int, int]:
+    """Lines (as Python's universal newlines count them) and quote marks in a block."""
+    with open(block.path, "rb") as f:
+        f.seek(block.start)
+        data = f.read(block.end - block.start)
+    lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    return lines, data.count(b'"') if csv_quotes else 0
+
+
+def number_blocks(blocks: list[Block], counts: list[tuple[int, int]]) -> list[Block]:
+    """Give each block its first line; join a block to the one before when the cut is inside quotes."""
+    out: list[Block] = []
+    line, quotes = 1, 0
+    for block, (lines, q) in zip(blocks, counts, strict=True):
+        if out and quotes % 2:  # the cut fell inside a quoted field: this block continues the last
+            last = out.pop()
+            out.append(Block(last.path, last.start, block.end, last.first, last.header))
+        else:
+            out.append(Block(block.path, block.start, block.end, line, block.header))
+        line += lines
+        quotes += q
+    return out
+
+
+def read_block(block: Block, default_kind: str, size: int = CHUNK) -> Iterator[Chunk]:
+    """The rows of a block of a file, with the file's own line numbers, by the file's parser."""
+    path = Path(block.path)
+    with open(path, "rb") as f:
+        f.seek(block.start)
+        data = f.read(block.end - block.start)
+    try:
+        text = data.decode("utf-8-sig" if block.start == 0 else "utf-8")
+    except UnicodeDecodeError as e:
+        line_start = max(data.rfind(b"\n", 0, e.start), data.rfind(b"\r", 0, e.start)) + 1
+        before = data[:line_start]
+        line = block.first + before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n")
+        raise not_utf8_error(path, line, e.start - line_start + 1) from None
+    parse = PARSERS[input_format(path)]
+    lines = io.StringIO(text, newline="")
+    if block.start == 0:
+        return parse(path, default_kind, size, lines, 0)
+    if block.header:
+        return parse(path, default_kind, size, chain([block.header], lines), 0, first=block.first)
+    return parse(path, default_kind, size, lines, 0, first=block.first)
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -306,20 +405,17 @@ def hit_row(row: NameRow, hit: Hit) -> list[object]:
 _worker_matcher: Matcher | None = None
 
 
-def _init_worker(watchlists: tuple[Watchlist, ...], risk_terms: tuple[str, ...]) -> None:
+def _init_worker(matcher: Matcher) -> None:
+    """A worker's matcher: the parent's, inherited when forked (nothing is copied until written)."""
     global _worker_matcher
-    _worker_matcher = Matcher(watchlists, risk_terms)
+    _worker_matcher = matcher
+    gc.freeze()  # the matcher's tables are never walked by the collector
 
 
 def _match_rows(matcher: Matcher, chunk: Chunk) -> tuple[int, list[tuple[NameRow, list[Hit]]]]:
     hits = matcher.match_many(chunk.names, chunk.kinds)
     rows = len(chunk.names) - chunk.names.count("")
     return rows, [(chunk.row(i), h) for i, h in sorted(hits.items())]
-
-
-def _match_chunk(chunk: Chunk) -> tuple[int, list[tuple[NameRow, list[Hit]]]]:
-    assert _worker_matcher is not None
-    return _match_rows(_worker_matcher, chunk)
 
 
 @contextmanager
@@ -341,53 +437,118 @@ def _batch_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
-def screen(chunks: Iterable[Chunk], out: IO[str], matcher: Matcher, workers: int = 1) -> ScreenSummary:
-    """Match every row and write the hits as CSV to ``out`` (header included)."""
+def _tally(summary: ScreenSummary, writer: Any, done: tuple[int, list[tuple[NameRow, list[Hit]]]]) -> None:
+    """Count a matched chunk into ``summary`` and write its hit rows."""
+    count, results = done
+    summary.rows += count
+    for row, hits in results:
+        summary.names_hit += 1
+        for h in hits:
+            summary.hits += 1
+            summary.by_severity[h.severity] += 1
+            summary.by_mark[h.mark_id] += 1
+            writer.writerow(hit_row(row, h))
+
+
+def screen(chunks: Iterable[Chunk], out: IO[str], matcher: Matcher) -> ScreenSummary:
+    """Match every row and write the hits as CSV to ``out`` (header included), in this process."""
+    writer = csv.writer(out)
+    writer.writerow(OUTPUT_COLUMNS)
+    summary = ScreenSummary()
+    with _batch_gc():
+        for chunk in chunks:
+            _tally(summary, writer, _match_rows(matcher, chunk))
+    return summary
+
+
+BLOCK = 1 << 20  # bytes of input a worker reads, parses, matches and formats at a time
+
+
+def _screen_block(block: Block, default_kind: str) -> tuple[ScreenSummary, str, InputError | None]:
+    """In a worker: a block of the file read, parsed, matched and written as CSV text; an input error
+    comes back with the rows before it."""
+    assert _worker_matcher is not None
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    summary = ScreenSummary()
+    try:
+        for chunk in read_block(block, default_kind):
+            _tally(summary, writer, _match_rows(_worker_matcher, chunk))
+    except InputError as e:
+        return summary, buf.getvalue(), e
+    return summary, buf.getvalue(), None
+
+
+def screen_blocks(path: Path, out: IO[str], matcher: Matcher, workers: int, default_kind: str = "company",
+                  on_bytes: Callable[[int], None] | None = None, blocksize: int = BLOCK) -> ScreenSummary:
+    """``screen`` over ``workers`` processes that share the built matcher (forked after it was built,
+    where the system can fork; else each gets a copy once). The main process only cuts the file into
+    blocks of whole lines and writes what comes back, in order: the output is the same as ``screen``'s."""
+    blocks, _ = cut_blocks(path, blocksize)
+    is_csv = input_format(path) == "csv"
+    blocks = number_blocks(blocks, [count_block(b, is_csv) for b in blocks])
     writer = csv.writer(out)
     writer.writerow(OUTPUT_COLUMNS)
     summary = ScreenSummary()
 
-    def emit(done: tuple[int, list[tuple[NameRow, list[Hit]]]]) -> None:
-        count, results = done
-        summary.rows += count
-        for row, hits in results:
-            summary.names_hit += 1
-            for h in hits:
-                summary.hits += 1
-                summary.by_severity[h.severity] += 1
-                summary.by_mark[h.mark_id] += 1
-                writer.writerow(hit_row(row, h))
+    def emit(fut: Future) -> None:
+        part, text, error = fut.result()
+        out.write(text)
+        summary.rows += part.rows
+        summary.names_hit += part.names_hit
+        summary.hits += part.hits
+        summary.by_severity.update(part.by_severity)
+        summary.by_mark.update(part.by_mark)
+        if error is not None:
+            raise error
 
-    if workers <= 1:
-        with _batch_gc():
-            for chunk in chunks:
-                emit(_match_rows(matcher, chunk))
-        return summary
-    with ProcessPoolExecutor(workers, initializer=_init_worker,
-                             initargs=(matcher.watchlists, matcher.risk_terms)) as pool:
-        pending: list[Future] = []
-        for chunk in chunks:
-            pending.append(pool.submit(_match_chunk, chunk))
-            if len(pending) >= workers * 2:  # bounded: memory stays flat
-                emit(pending.pop(0).result())
-        for fut in pending:
-            emit(fut.result())
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork") if "fork" in methods else None
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(matcher,)) as pool:
+        pending: deque[tuple[Future, Block]] = deque()
+        try:
+            for block in blocks:
+                pending.append((pool.submit(_screen_block, block, default_kind), block))
+                if len(pending) >= workers * 3:  # bounded: memory stays flat
+                    fut, done = pending.popleft()
+                    emit(fut)
+                    if on_bytes:
+                        on_bytes(done.end)
+            while pending:
+                fut, done = pending.popleft()
+                emit(fut)
+                if on_bytes:
+                    on_bytes(done.end)
+        except BaseException:
+            for fut, _ in pending:
+                fut.cancel()
+            raise
+    if not summary.rows:
+        raise no_names_error(path)
     return summary
 
 
 def screen_file(in_path: Path | str, out_path: Path | str | None, matcher: Matcher, *, workers: int = 1,
                 default_kind: str = "company", out_stream: IO[str] | None = None,
                 on_bytes: Callable[[int], None] | None = None) -> ScreenSummary:
-    """Screen ``in_path`` into ``out_path`` (UTF-8 with BOM), or into ``out_stream``."""
-    chunks = read_name_chunks(in_path, default_kind, CHUNK, on_bytes)
+    """Screen ``in_path`` into ``out_path`` (UTF-8 with BOM), or into ``out_stream``; with ``workers``
+    above 1, in that many processes (``screen_blocks``)."""
+    path = Path(in_path)
+
+    def run(out: IO[str]) -> ScreenSummary:
+        if workers > 1:
+            check_input_file(path)
+            return screen_blocks(path, out, matcher, workers, default_kind, on_bytes)
+        return screen(read_name_chunks(path, default_kind, CHUNK, on_bytes), out, matcher)
+
     if out_path is None:
         assert out_stream is not None
-        return screen(chunks, out_stream, matcher, workers)
+        return run(out_stream)
     out_path = Path(out_path)
     tmp = out_path.with_name(out_path.name + ".partial")
     try:
         with open(tmp, "w", encoding="utf-8-sig", newline="", errors="backslashreplace") as f:
-            summary = screen(chunks, f, matcher, workers)
+            summary = run(f)
     except InputError as e:
         raise InputError(f"{e}\n(the hits found before this line are in {tmp}; {out_path} was not changed)") from None
     os.replace(tmp, out_path)

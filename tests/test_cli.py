@@ -77,6 +77,7 @@ ERRORS = [
     ("", ".csv", "the file is empty; give one name a line, or CSV with a header id,name"),
     ("\ufeff\n\n  \n", ".txt", NO_NAMES),
     ("id,name\n", ".csv", NO_NAMES),
+    ("id,name\n\n\n", ".csv", NO_NAMES),  # blank lines only, after the header
     ("id,name\n1,维众\n".encode() + b"2,\xff\n", ".csv",
      "line 3: bytes that are not UTF-8 at column 3; save the file as UTF-8 (from GBK: iconv -f gb18030 -t utf-8)"),
     ("id,name,kind\n1,维众,shop\n", ".csv", "line 2: kind 'shop' is not one of company, app, account, domain"),

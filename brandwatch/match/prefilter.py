@@ -198,6 +198,7 @@ class Prefilter:
                 kind[cp] = SEPARATOR
         kind[0] = DELIMITER
         self.kind, self.reads = kind, reads
+        self.nslots = (reads != 0).sum(axis=0).astype(np.uint8)  # how many readings each code point has
         if int(np.nonzero(kind != SEPARATOR)[0].max()) >= _LIMIT:
             raise ValueError("a code point the tokenizer keeps lies beyond the reading tables")
         self.fold = np.arange(_LIMIT, dtype=np.uint32)  # the code point the tokenizer compares
@@ -278,6 +279,9 @@ class Prefilter:
             return arr
 
         self.adjacent, self.gap = table_of(adjacent), table_of(gap)
+        # the code points one of whose readings starts some cell
+        rows = (self.adjacent.reshape(nr, nr) != 0).any(axis=1) | (self.gap.reshape(nr, nr) != 0).any(axis=1)
+        self.first_ok = (rows[self.reads] & (self.reads != 0)).any(axis=0) & (self.kind[: _LIMIT] == CHAR)
         self.cells = [c for c, _ in sorted(cells.items(), key=lambda x: x[1])]
         self.checked = np.array([bool(checks) for _, checks in self.cells], dtype=bool)
         self.plain = np.array([bool(plain) for plain, _ in self.cells], dtype=bool)
@@ -350,36 +354,37 @@ class Prefilter:
             return out
         reads = self.reads
         nr = self.nr
-        # the first reading of every position; the others only where there are any
-        slot = [reads[0][cps].astype(np.int32)]
-        where = [np.arange(0)]
-        has = np.nonzero(reads[1][cps])[0]
-        s = 1
-        while len(has) and s < len(reads):
-            where.append(has)
-            slot.append(reads[s][cps[has]].astype(np.int32))
-            s += 1
-            if s < len(reads):
-                has = has[reads[s][cps[has]] != 0]
-        # (position, cell, step) for every combination of readings of two positions `step` apart
-        found: list[tuple[np.ndarray, np.ndarray, int]] = []
-        r1 = slot[0]
+        # only positions whose character can start a pair or a gap for some form are looked at: few
+        # for a few marks, most for thousands
+        starts = np.nonzero(self.first_ok[cps[:-1]])[0]
+        found: list[tuple[np.ndarray, np.ndarray, int]] = []  # (position, cell, step)
         for step, table in ((1, self.adjacent), (2, self.gap)):
-            if n <= step:
-                continue
-            cell = table[r1[:-step] * nr + r1[step:]]
+            p = starts[starts < n - step]
             if step == 2:
-                cell = cell * (kind[1:-1] == CHAR)  # only a character with a reading may be inserted
-            at = np.nonzero(cell)[0]
-            found.append((at, cell[at], step))
-            for sa in range(len(slot)):
-                for sb in range(len(slot)):
+                p = p[kind[p + 1] == CHAR]  # only a character with a reading may be inserted
+            if not len(p):
+                continue
+            ca, cb = cps[p], cps[p + step]
+            cell = table[reads[0][ca].astype(np.int32) * nr + reads[0][cb]]  # the first readings
+            hit = np.nonzero(cell)[0]
+            found.append((p[hit], cell[hit], step))
+            # the other combinations, where either character is a polyphone
+            ka, kb = self.nslots[ca], self.nslots[cb]
+            q = np.nonzero((ka > 1) | (kb > 1))[0]
+            if not len(q):
+                continue
+            pq = p[q]
+            ra, rb = reads[:, ca[q]], reads[:, cb[q]]
+            for sa in range(int(ka[q].max())):
+                for sb in range(int(kb[q].max())):
                     if sa or sb:
-                        p, c = self._combination(slot, where, sa, sb, step, table, n)
-                        if step == 2:
-                            c = c * (kind[p + 1] == CHAR)
-                        hit = np.nonzero(c)[0]
-                        found.append((p[hit], c[hit], step))
+                        x, y = ra[sa].astype(np.int32), rb[sb]
+                        both = np.nonzero((x != 0) & (y != 0))[0]
+                        cell = table[x[both] * nr + y[both]]
+                        hit = np.nonzero(cell)[0]
+                        found.append((pq[both[hit]], cell[hit], step))
+        if not found:
+            return out
         at = np.concatenate([f[0] for f in found])
         if not len(at):
             return out
@@ -394,7 +399,7 @@ class Prefilter:
         # forms that need a closer look: position by position
         look = np.nonzero(self.checked[cell])[0]
         if len(look):
-            self._look(at[look], step[look], owner[look], offset[look], cell[look], cps, kind, slot, where, out)
+            self._look(at[look], step[look], owner[look], offset[look], cell[look], cps, kind, out)
         if shifted:
             for found in out.values():
                 found.terms = found.forms()
@@ -402,8 +407,7 @@ class Prefilter:
         return out
 
     def _look(self, at: np.ndarray, step: np.ndarray, owner: np.ndarray, offset: np.ndarray, cell: np.ndarray,
-              cps: np.ndarray, kind: np.ndarray, slot: list[np.ndarray], where: list[np.ndarray],
-              out: dict[int, Candidates]) -> None:
+              cps: np.ndarray, kind: np.ndarray, out: dict[int, Candidates]) -> None:
         """The closer looks, all at once: one row per (position, form) a cell asks about."""
         count = self.check_start[cell + 1] - self.check_start[cell]
         row = np.repeat(np.arange(len(at)), count)
@@ -418,11 +422,12 @@ class Prefilter:
         fold = self.fold
         ca = fold[cps[a]].astype(np.int64) + term * _CP
         cb = fold[cps[b]].astype(np.int64) + term * _CP
-        full = [slot[0]]
-        for s in range(1, len(slot)):
-            z = np.zeros(len(cps), dtype=np.int32)
-            z[where[s]] = slot[s]
-            full.append(z)
+        full = []  # every reading of every position, as far as any position has them
+        for s in range(len(self.reads)):
+            r = self.reads[s][cps]
+            if not r.any():
+                break
+            full.append(r)
         ok = np.zeros(len(row), dtype=bool)
         third = self._third_filled(term, b, cps, kind, full)
         shape_ok = third | (self.lengths[term] < 3)
@@ -460,17 +465,6 @@ class Prefilter:
             result |= going & filled
             going &= ~filled & (kind[qq] == CHAR)
         return result
-
-    def _combination(self, slot: list[np.ndarray], where: list[np.ndarray], sa: int, sb: int, step: int,
-                     table: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Positions p where p has an (sa+1)-th reading and p+step an (sb+1)-th, and their cells."""
-        pa = where[sa][where[sa] < n - step] if sa else None
-        pb = where[sb][where[sb] >= step] - step if sb else None
-        p = pb if pa is None else pa if pb is None else np.intersect1d(pa, pb, assume_unique=True)
-        assert p is not None
-        ra = slot[sa][np.searchsorted(where[sa], p)] if sa else slot[0][p]
-        rb = slot[sb][np.searchsorted(where[sb], p + step)] if sb else slot[0][p + step]
-        return p, table[ra * self.nr + rb]
 
     def token_terms(self, pairs: Iterable[tuple[Iterable[str], Iterable[str], bool]]) -> set[int]:
         """The forms two tokens (characters or pinyin syllables) may start, given their readings;
