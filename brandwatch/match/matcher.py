@@ -1,13 +1,14 @@
 """The matcher: a name and its kind in, hits out. Pure: no I/O, no store.
 
-Two paths. The fast path asks NumPy code tables (prefilter.py) whether the name holds
-any pair of characters that could start a match (a homophone, look-alike or
-variant of the first two mark characters, with or without one character
-between them, or two mark characters in another order), or any Latin letter.
-Most names hold none, and a whole batch is answered at once. The rest take the
-full path: split the company name, tokenize, compare every window with every
-form of every mark, score, explain. ``match(name, prefilter=False)`` skips the
-fast path, and the tests check that both paths agree.
+Two paths. The index (prefilter.py) answers for a whole batch which forms each
+name may match and where such a match would start: pairs of readings that
+could fill a form's first two positions (a homophone, near-homophone,
+look-alike or variant, side by side or with one character between, or two of
+its characters in another order), with closer looks where a cell asks for
+them. Most names hold none. The rest take the full path for those forms only:
+split the company name, keep the forms that would start in its 字号, tokenize,
+compare windows, score, explain. ``match(name, prefilter=False)`` skips the
+index and compares every form, and the tests check that both paths agree.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ from itertools import permutations
 import numpy as np
 
 SEPARATOR, DELIMITER, BLOCKER, LATIN, DIGIT, CHAR = 0, 1, 2, 3, 4, 5
+_FIRST = 8  # a code bit: the character's readings may start a cell
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x323AF))
 _NUL = "\x00"
 _CP = 0x110000  # (form, character) keys: form * _CP + code point
@@ -281,7 +282,9 @@ class Prefilter:
         self.adjacent, self.gap = table_of(adjacent), table_of(gap)
         # the code points one of whose readings starts some cell
         rows = (self.adjacent.reshape(nr, nr) != 0).any(axis=1) | (self.gap.reshape(nr, nr) != 0).any(axis=1)
-        self.first_ok = (rows[self.reads] & (self.reads != 0)).any(axis=0) & (self.kind[: _LIMIT] == CHAR)
+        first_ok = (rows[self.reads] & (self.reads != 0)).any(axis=0) & (self.kind[:_LIMIT] == CHAR)
+        self.code = self.kind.copy()
+        self.code[:_LIMIT][first_ok] |= _FIRST
         self.cells = [c for c, _ in sorted(cells.items(), key=lambda x: x[1])]
         self.checked = np.array([bool(checks) for _, checks in self.cells], dtype=bool)
         self.plain = np.array([bool(plain) for plain, _ in self.cells], dtype=bool)
@@ -330,9 +333,10 @@ class Prefilter:
         # lone surrogates (undecodable bytes passed through) are separators: surrogatepass keeps them
         cps = np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         first = np.concatenate([[0], np.nonzero(cps == 0)[0] + 1])  # where each name starts in the batch
-        kind = self.kind[cps]
-        keep = kind != SEPARATOR
-        cps, kind = cps[keep], kind[keep]
+        code = self.code[cps]  # the kind, and bit _FIRST: may start a pair
+        keep = code != SEPARATOR
+        cps, code = cps[keep], code[keep]
+        kind = code & 7
         where_ = np.nonzero(keep)[0]  # each kept position's place in the batch
         delim = kind == DELIMITER
         out: dict[int, Candidates] = {}
@@ -348,7 +352,7 @@ class Prefilter:
                 for i in np.unique(owner[flagged]).tolist():
                     out.setdefault(i, Candidates(set())).terms.update(self.digit_terms)
                 keep = kind != DIGIT  # digits stand between characters like separators
-                cps, kind, delim, where_ = cps[keep], kind[keep], delim[keep], where_[keep]
+                cps, kind, delim, where_, code = cps[keep], kind[keep], delim[keep], where_[keep], code[keep]
         n = len(cps)
         if n < 2:
             return out
@@ -356,7 +360,7 @@ class Prefilter:
         nr = self.nr
         # only positions whose character can start a pair or a gap for some form are looked at: few
         # for a few marks, most for thousands
-        starts = np.nonzero(self.first_ok[cps[:-1]])[0]
+        starts = np.nonzero(code[:-1] & _FIRST)[0]
         found: list[tuple[np.ndarray, np.ndarray, int]] = []  # (position, cell, step)
         for step, table in ((1, self.adjacent), (2, self.gap)):
             p = starts[starts < n - step]
@@ -422,14 +426,8 @@ class Prefilter:
         fold = self.fold
         ca = fold[cps[a]].astype(np.int64) + term * _CP
         cb = fold[cps[b]].astype(np.int64) + term * _CP
-        full = []  # every reading of every position, as far as any position has them
-        for s in range(len(self.reads)):
-            r = self.reads[s][cps]
-            if not r.any():
-                break
-            full.append(r)
         ok = np.zeros(len(row), dtype=bool)
-        third = self._third_filled(term, b, cps, kind, full)
+        third = self._third_filled(term, b, cps, kind)
         shape_ok = third | (self.lengths[term] < 3)
         sel = how == THIRD
         ok[sel] = third[sel]
@@ -446,8 +444,7 @@ class Prefilter:
         for i, o, ti in _unique_rows(owner[ok], start[ok], term[ok]):
             out.setdefault(i, Candidates(set())).at.setdefault(o, set()).add(ti)
 
-    def _third_filled(self, term: np.ndarray, second: np.ndarray, cps: np.ndarray, kind: np.ndarray,
-                      full: list[np.ndarray]) -> np.ndarray:
+    def _third_filled(self, term: np.ndarray, second: np.ndarray, cps: np.ndarray, kind: np.ndarray) -> np.ndarray:
         """Is a form's third position filled after its second at ``second``: next, or after one
         inserted character? (For forms of two characters the answer is not used.)"""
         n = len(cps)
@@ -459,8 +456,9 @@ class Prefilter:
             qq = np.minimum(q, n - 1)
             going &= kind[qq] != DELIMITER
             filled = np.zeros(len(term), dtype=bool)
-            for r in full:
-                filled |= self.third_reads[term, r[qq]]
+            cq = cps[qq]
+            for s in range(int(self.nslots[cq].max(initial=0))):  # each reading (0 where it has fewer)
+                filled |= self.third_reads[term, self.reads[s][cq]]
             filled |= _member(self.k_shape[2], self.fold[cps[qq]].astype(np.int64) + term * _CP)
             result |= going & filled
             going &= ~filled & (kind[qq] == CHAR)
