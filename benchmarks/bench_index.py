@@ -33,8 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+from common import ROOT, SHARED, generate  # benchmarks/common.py
+
 CHUNK = 4000
 
 
@@ -121,13 +121,9 @@ def main() -> None:
     if a.child:
         print(json.dumps(child(a.marks[0], a.names, a.db, a.repeat, a.child)))
         return
-    gen = SHARED / "bench" / "gen_names.py"
-    if not gen.exists():
-        sys.exit(f"{gen} not found: the benchmark needs ../shared/bench (names at registry scale)")
     with tempfile.TemporaryDirectory() as tmp:
         names = Path(tmp) / "names.csv"
-        with open(names, "w", encoding="utf-8") as f:
-            subprocess.run([sys.executable, str(gen), str(a.n)], stdout=f, check=True)
+        generate(a.n, names)
         print(f"{a.n:,} names; marks: real short names; CPU seconds, best of {a.repeat}")
         print("| marks | build + save | load | screen | x 20-mark screen | exact (Aho-Corasick) | names hit "
               "| exact hit | peak RSS |")

@@ -37,17 +37,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+from common import ROOT, generate  # benchmarks/common.py
+
 BATCH = 4000
 
-
-def generate(n: int, path: Path) -> None:
-    gen = SHARED / "bench" / "gen_names.py"
-    if not gen.exists():
-        sys.exit(f"{gen} not found: the benchmark needs ../shared/bench (names at registry scale)")
-    with open(path, "w", encoding="utf-8") as f:
-        subprocess.run([sys.executable, str(gen), str(n)], stdout=f, check=True)
 
 
 def timed_child(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:

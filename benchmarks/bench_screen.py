@@ -30,16 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-
-
-def generate(n: int, path: Path) -> None:
-    gen = SHARED / "bench" / "gen_names.py"
-    if not gen.exists():
-        sys.exit(f"{gen} not found: the benchmark needs ../shared/bench (names at registry scale)")
-    with open(path, "w", encoding="utf-8") as f:
-        subprocess.run([sys.executable, str(gen), str(n)], stdout=f, check=True)
+from common import ROOT, SHARED, generate  # benchmarks/common.py
 
 
 def substring_scan(path: Path, terms: list[str], out: Path) -> int:
