@@ -41,7 +41,8 @@ def _matcher(ctx: click.Context, watchlists: str | None, rebuild: bool = False) 
     """The matcher for the watchlists, from the database's saved index when it matches them (brandwatch/index.py)."""
     config = load_config(ctx.obj["config"])
     folder = Path(watchlists or config.watchlists)
-    matcher, info = matcher_for(load_watchlists(folder), risk_terms(config), config.database, rebuild=rebuild)
+    matcher, info = matcher_for(load_watchlists(folder), risk_terms(config), config.database, rebuild=rebuild,
+                                background=not rebuild)
     for line in matcher.warnings:  # a form that is an ordinary word: loaded, and said so
         click.echo(f"Warning: {line}", err=True)
     return matcher, info

@@ -31,7 +31,7 @@ import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,9 +125,13 @@ def load_index(path: Path, key: str | None = None) -> Matcher:
 
 
 def matcher_for(watchlists: Sequence[Watchlist], risk_terms: Sequence[str], database: Path | str | None, *,
-                rebuild: bool = False) -> tuple[Matcher, IndexInfo | None]:
+                rebuild: bool = False, background: bool = False) -> tuple[Matcher, IndexInfo | None]:
     """The matcher for these watchlists: loaded from the database's index when one was built from
-    the same inputs, else built (and saved there, when there is a database folder to save in)."""
+    the same inputs, else built (and saved there, when there is a database folder to save in).
+
+    ``background``: save from a detached process (where the system can fork), so that this one
+    goes on at once and never holds the pickler's memory; the index is there for the next start.
+    """
     started = time.perf_counter()
     if database is None or os.environ.get("BRANDWATCH_INDEX", "").lower() == "off":
         return Matcher(watchlists, risk_terms), None
@@ -141,12 +145,39 @@ def matcher_for(watchlists: Sequence[Watchlist], risk_terms: Sequence[str], data
         except IndexFileError as e:
             log.warning("%s; building it again", e)
     matcher = Matcher(watchlists, risk_terms)
+    if not (background and _detached(lambda: _save(matcher, path, key, folder))):
+        _save(matcher, path, key, folder)
+    return matcher, _info(path, key, True, started, matcher)
+
+
+def _save(matcher: Matcher, path: Path, key: str, folder: Path) -> None:
     try:
         save_index(matcher, path, key)
         prune(folder, keep=path)
     except OSError as e:  # a read-only folder: the matcher still works, only slower to start next time
         log.warning("%s: cannot save the index (%s); the next start builds it again", path, e)
-    return matcher, _info(path, key, True, started, matcher)
+
+
+def _detached(work: Callable[[], None]) -> bool:
+    """Run ``work`` in a grandchild that nobody waits for (the parent reaps the child at once);
+    False where the system cannot fork."""
+    if not hasattr(os, "fork"):
+        return False
+    pid = os.fork()
+    if pid == 0:  # the child: fork again and leave, so the grandchild is nobody's to wait for
+        try:
+            if os.fork() == 0:
+                try:
+                    os.setsid()
+                    work()
+                except BaseException:
+                    log.exception("saving the index failed")
+                finally:
+                    os._exit(0)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    return True
 
 
 def prune(folder: Path, keep: Path) -> list[Path]:

@@ -81,7 +81,8 @@ class Context:
         ``status`` never does."""
         if self._matcher is None:
             watchlists = with_allowlisted(load_watchlists(self.config.watchlists), self.allowlisted)
-            matcher, info = matcher_for(watchlists, risk_terms(self.config), self.config.database)
+            matcher, info = matcher_for(watchlists, risk_terms(self.config), self.config.database,
+                                        background=True)
             if info is not None:
                 log.info("matcher %s %s in %.1fs (%d marks, %d forms)", "built and saved as" if info.built
                          else "loaded from", info.path, info.seconds, info.marks, info.forms)

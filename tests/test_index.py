@@ -150,3 +150,16 @@ def test_status_builds_no_matcher(tmp_path, monkeypatch, index_on):
     r = CliRunner().invoke(main, ["--config", str(_config(tmp_path)), "status"], catch_exceptions=False)
     assert r.exit_code == 0
     assert not index_folder(tmp_path / "bw.db").exists()
+
+
+def test_a_background_save_leaves_this_process_free_and_the_index_whole(tmp_path, lists, index_on):
+    import time
+
+    db = tmp_path / "bw.db"
+    m, info = matcher_for(lists, (), db, background=True)
+    assert info is not None and info.built and m.match("郑州市维众法律咨询有限公司")
+    deadline = time.monotonic() + 120
+    while not info.path.exists() and time.monotonic() < deadline:  # written by a detached process
+        time.sleep(0.2)
+    assert load_index(info.path, info.key).match("郑州市维众法律咨询有限公司") == m.match("郑州市维众法律咨询有限公司")
+    assert not list(index_folder(db).glob("*.tmp"))

@@ -28,7 +28,7 @@ from itertools import product
 
 from rapidfuzz.distance import OSA
 
-from .memo import table
+from .memo import compile_table, table
 from .tables import DIGIT_LOOKALIKES, _data, pinyin_of, readings, syllables
 from .text import LatinWord
 
@@ -84,7 +84,7 @@ PLACE_PINYIN = ("guzhen", "gucheng", "zhen", "xiang", "cun", "shequ", "jiedao", 
                 "qu", "sheng", "jingqu", "gongyuan", "huayuan", "xiaoqu", "yuan", "fu")
 
 
-@table
+@compile_table
 def ordinary_pinyin() -> frozenset[str]:
     """Joined pinyin of ordinary words (小影, 小鹰: xiaoying) and of named places (小营), each reading."""
     from .lexicon import place_names, word_freq
@@ -99,7 +99,7 @@ def ordinary_pinyin() -> frozenset[str]:
     return frozenset(out)
 
 
-@table
+@compile_table
 def pinyin_words() -> frozenset[str]:
     """Toneless pinyin, joined, of common Chinese words of 2–4 characters (kefu: 客服, huankuan: 还款)."""
     from .lexicon import word_freq

@@ -187,17 +187,18 @@ class Matcher:
         return len(self._cjk_terms) + len(self._latin_terms)
 
     def warm(self) -> None:
-        """Build every table a match may ask for (readings of phrases, pinyin words, the public
-        suffix list …), so that a saved index carries them all (brandwatch/index.py)."""
+        """Build the tables a match may ask for (readings, lexicons, the public suffix list …), so
+        that a saved index carries them (brandwatch/index.py); the pinyin of ordinary words is
+        left to the first handle or domain that needs it (memo.compile_table)."""
         samples = ("北京微众银行科技有限公司", "深圳市微眾銀行客服中心", "WeBank 客服", "weizhongyinhangkefu",
                    "za-baoxian.com", "xn--9kqqg721s.cn", "51信用卡官方", "五一信用卡", "Alipay官方旗舰店", "A1ipay")
         for kind in ("company", "app", "account", "domain"):
             for name in samples:
                 self.match(name, kind)
                 self.match(name, kind, prefilter=False)
-        from .latin import english_words, ordinary_pinyin, pinyin_words
+        from .latin import english_words
 
-        english_words(), ordinary_pinyin(), pinyin_words()
+        english_words()
 
     # -- the fast path ---------------------------------------------------------
 

@@ -27,7 +27,9 @@ def table(fn: F) -> F:
 
 
 def compile_table(fn: F) -> F:
-    """``table`` for what only compiling marks needs (phrase readings): not carried by a snapshot."""
+    """``table`` for what a snapshot does not carry: what only compiling marks needs (phrase
+    readings), and large tables only some names need, built when first asked for (the pinyin of
+    ordinary words, for handles and domains)."""
     name = f"{fn.__module__}.{fn.__qualname__}"
     _UNSAVED.add(name)
     return table(fn)
