@@ -332,7 +332,9 @@ class Prefilter:
             big = _NUL.join(n.replace(_NUL, "") for n in names)
         # lone surrogates (undecodable bytes passed through) are separators: surrogatepass keeps them
         cps = np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        first = np.concatenate([[0], np.nonzero(cps == 0)[0] + 1])  # where each name starts in the batch
+        # where each name starts in the batch
+        first = np.zeros(len(names), dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, names), dtype=np.int64, count=len(names))[:-1] + 1, out=first[1:])
         code = self.code[cps]  # the kind, and bit _FIRST: may start a pair
         keep = code != SEPARATOR
         cps, code = cps[keep], code[keep]
@@ -341,18 +343,18 @@ class Prefilter:
         delim = kind == DELIMITER
         out: dict[int, Candidates] = {}
         latin = kind == LATIN
+        delims = np.flatnonzero(delim)  # owner of position p: how many delimiters stand before it
         if latin.any():
-            owner = np.cumsum(delim)
-            for i in np.unique(owner[latin]).tolist():
+            for i in np.unique(np.searchsorted(delims, np.flatnonzero(latin), side="right")).tolist():
                 out[i] = Candidates(set(), True)
         if self.digit_terms:
             flagged = (kind == DIGIT) | latin | self.numeral[cps]  # type: ignore[index]
             if flagged.any():
-                owner = np.cumsum(delim)
-                for i in np.unique(owner[flagged]).tolist():
+                for i in np.unique(np.searchsorted(delims, np.flatnonzero(flagged), side="right")).tolist():
                     out.setdefault(i, Candidates(set())).terms.update(self.digit_terms)
                 keep = kind != DIGIT  # digits stand between characters like separators
                 cps, kind, delim, where_, code = cps[keep], kind[keep], delim[keep], where_[keep], code[keep]
+                delims = np.flatnonzero(delim)
         n = len(cps)
         if n < 2:
             return out
@@ -394,7 +396,7 @@ class Prefilter:
             return out
         cell = np.concatenate([f[1] for f in found])
         step = np.concatenate([np.full(len(f[0]), f[2], dtype=np.int8) for f in found])
-        owner = np.cumsum(delim)[at]
+        owner = np.searchsorted(delims, at, side="right")
         offset = where_[at] - first[owner]  # the offset in its name where a match would start
         # forms found outright: one look-up per (name, offset, cell), however often it recurs
         plain = self.plain[cell]
