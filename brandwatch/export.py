@@ -83,6 +83,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from .cells import csv_safe
 from .errors import BrandwatchError
 
 EXPORT_VERSION = 1
@@ -184,7 +185,6 @@ def export_hits(rows: Iterable[Mapping[str, Any]], fmt: Format | str, path: Path
 
 _TAG_SEPARATOR = "; "
 # what a spreadsheet may read as the start of a formula (OWASP), plus LF and NUL which some readers strip first
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 
 
 def _text(value: Any) -> Any:
@@ -196,15 +196,6 @@ def _text(value: Any) -> Any:
     return value
 
 
-def csv_safe(value: Any) -> Any:
-    """Neutralise a text cell a spreadsheet would run as a formula (OWASP CSV injection): prefix ``'``.
-
-    Leading spaces are looked past too: some spreadsheets trim them before
-    deciding whether a cell is a formula.
-    """
-    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 _XLSX_MAX = 32_767

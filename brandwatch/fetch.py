@@ -40,6 +40,8 @@ from . import __version__
 from .errors import BrandwatchError
 from .models import Capture, utc_now
 
+ROBOTS_MAX = 500 * 1024  # bytes of a robots.txt that are read (Google's limit); an endless one stops here
+
 
 class FetchError(BrandwatchError):
     """A request failed; the message names the URL and why."""
@@ -234,14 +236,21 @@ class Fetcher:
         """None: no robots.txt (4xx), all allowed. Unreachable or 5xx: FetchError (ask again next run)."""
         self.limiter.wait(urlsplit(root).netloc)
         try:
-            resp = self.session.get(root + "/robots.txt", timeout=self.policy.timeout)
+            with self.session.get(root + "/robots.txt", timeout=self.policy.timeout, stream=True) as resp:
+                if 400 <= resp.status_code < 500:
+                    return None
+                if resp.status_code >= 500:
+                    raise FetchError(f"{root}/robots.txt: HTTP {resp.status_code}; will try again")
+                # as Google does: the first ROBOTS_MAX bytes are read and obeyed, the rest ignored
+                body = b""
+                for chunk in resp.iter_content(65536):
+                    body += chunk
+                    if len(body) >= ROBOTS_MAX:
+                        body = body[:ROBOTS_MAX]
+                        break
         except requests.RequestException as e:
             raise FetchError(f"{root}/robots.txt: cannot be read ({type(e).__name__}); will try again") from None
-        if 400 <= resp.status_code < 500:
-            return None
-        if resp.status_code >= 500:
-            raise FetchError(f"{root}/robots.txt: HTTP {resp.status_code}; will try again")
-        return Protego.parse(resp.text)
+        return Protego.parse(body.decode("utf-8", "replace"))
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -34,6 +34,7 @@ from itertools import chain, islice, pairwise
 from pathlib import Path
 from typing import IO, Any
 
+from .cells import csv_safe
 from .errors import InputError
 from .match import Matcher
 from .models import KINDS, Hit
@@ -384,14 +385,6 @@ def read_block(block: Block, default_kind: str, size: int = CHUNK) -> Iterator[C
     return parse(path, default_kind, size, lines, 0, first=block.first)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> object:
-    """Neutralise a text cell a spreadsheet would run as a formula (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def hit_row(row: NameRow, hit: Hit) -> list[object]:

@@ -104,10 +104,18 @@ def test_screen_error_keeps_what_was_done_and_the_old_output(tmp_path):
     assert "out.csv.partial" in r.output
 
 
-def test_screen_neutralises_formulas(tmp_path):
-    _, _, out = _screen(tmp_path, "id,name,kind\n1,=微众+1,app\n")
+@pytest.mark.parametrize(("column", "value", "written"), [
+    ("name", "=微众+1", "'=微众+1"),
+    ("id", " =1+1", "'=1+1"),  # ids and names are stripped, then neutralised
+    ("id", "@SUM(A1)", "'@SUM(A1)"),
+    ("name", "-微众", "'-微众"),
+    ("name", "微众=1", "微众=1"),
+])
+def test_screen_neutralises_formulas(tmp_path, column, value, written):
+    cells = {"id": "1", "name": "微众"} | {column: value}
+    _, _, out = _screen(tmp_path, f'id,name,kind\n"{cells["id"]}","{cells["name"]}",app\n')
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    assert rows[0]["name"] == "'=微众+1"
+    assert rows[0][column] == written
 
 
 def test_screen_workers_give_the_same_rows(tmp_path):

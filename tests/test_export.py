@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
 
 from brandwatch import export
+from brandwatch.cells import csv_safe
 from brandwatch.errors import BrandwatchError
-from brandwatch.export import COLUMNS, EXPORT_VERSION, HEADERS, csv_safe, export_hits
+from brandwatch.export import COLUMNS, EXPORT_VERSION, HEADERS, export_hits
 from brandwatch.models import Hit, Listing
 from brandwatch.store import Store
 

@@ -144,3 +144,44 @@ def test_rate_limit_spaces_requests_per_host(server):
 def test_decode(body, ctype, encoding):
     text, enc = decode(body, ctype)
     assert "微众" in text and enc == encoding
+
+
+def test_an_endless_robots_txt_is_read_up_to_its_limit_and_obeyed():
+    from http.server import BaseHTTPRequestHandler
+
+    from brandwatch.fetch import ROBOTS_MAX
+
+    from .httpserver import start_server
+
+    sent = []
+
+    class Endless(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # quiet
+            pass
+
+        def do_GET(self):
+            if self.path != "/robots.txt":
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+                return
+            self.send_response(200)  # no length: it goes on until the client hangs up
+            self.end_headers()
+            try:
+                self.wfile.write(b"User-agent: *\nDisallow: /secret\n")
+                while sum(sent) < 50 * ROBOTS_MAX:  # a bound for the test itself: 25 MiB
+                    self.wfile.write(b"# " + b"x" * 1000 + b"\n")
+                    sent.append(1003)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    httpd, url = start_server(Endless)
+    try:
+        f = Fetcher(FetchPolicy(default_interval=0, timeout=2.0, max_tries=1))
+        with pytest.raises(RobotsDisallowed):
+            f.fetch(url + "/secret")
+        assert f.fetch(url + "/open").text == "ok"
+        assert sum(sent) < 50 * ROBOTS_MAX  # the client stopped reading long before the server's own bound
+    finally:
+        httpd.shutdown()
