@@ -17,3 +17,15 @@ def csv_safe(value: Any) -> Any:
     if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+# control characters a screen's output never needs (NUL, escapes, bells …); tab and line breaks stay
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def without_controls(value: Any) -> Any:
+    """Text with its control characters removed (a NUL written raw breaks the tools that read the CSV).
+    Exports keep them (XLSX escapes them): there the name is evidence, byte for byte."""
+    if isinstance(value, str) and not value.isprintable():
+        return value.translate(_CONTROLS)
+    return value

@@ -34,7 +34,7 @@ from itertools import chain, islice, pairwise
 from pathlib import Path
 from typing import IO, Any
 
-from .cells import csv_safe
+from .cells import csv_safe, without_controls
 from .errors import InputError
 from .match import Matcher
 from .models import KINDS, Hit
@@ -129,6 +129,18 @@ def _decoded(path: Path, parse: Callable[[Iterator[str], int], Iterator[Chunk]])
             raise errors[0] from None
 
 
+MAX_NAME = 1000  # characters: a registered name has under 100; more is a text, or a broken row
+
+
+def _sized(path: Path, chunk: Chunk) -> Chunk:
+    """The chunk, or an error naming the first row whose name is too long to be a name."""
+    if chunk.names and max(map(len, chunk.names)) > MAX_NAME:
+        i = next(k for k, n in enumerate(chunk.names) if len(n) > MAX_NAME)
+        raise InputError(f"{path}: line {chunk.lines[i]}: a name of {len(chunk.names[i]):,} characters; names are "
+                         f"at most {MAX_NAME:,} (a column of texts, or a quote left open above this line?)")
+    return chunk
+
+
 def _kind(value: str | None, default: str, path: Path, line: int) -> str:
     if value is None or not str(value).strip():
         return default
@@ -195,10 +207,10 @@ def _parse_text(path: Path, default_kind: str, size: int, lines: Iterator[str], 
         if name and number > after:
             chunk.append((str(number), name, default_kind, number))
             if len(chunk) >= size:
-                yield Chunk.of(chunk)
+                yield _sized(path, Chunk.of(chunk))
                 chunk = []
     if chunk:
-        yield Chunk.of(chunk)
+        yield _sized(path, Chunk.of(chunk))
 
 
 def _column(rows: list[list[str]], i: int, missing: str) -> list[str]:
@@ -260,7 +272,7 @@ def _parse_csv(path: Path, default_kind: str, size: int, lines: Iterator[str], a
                          for k, line in zip(kinds, lines, strict=True)]
         else:
             kinds = [default_kind] * len(rows)
-        chunk = Chunk(ids, names, kinds, lines)
+        chunk = _sized(path, Chunk(ids, names, kinds, lines))
         yield chunk if after < lines[0] else chunk.after(after)
 
 
@@ -282,10 +294,10 @@ def _parse_jsonl(path: Path, default_kind: str, size: int, lines: Iterator[str],
         if obj["name"].strip():
             chunk.append((rid, obj["name"].strip(), kind, number))
             if len(chunk) >= size:
-                yield Chunk.of(chunk)
+                yield _sized(path, Chunk.of(chunk))
                 chunk = []
     if chunk:
-        yield Chunk.of(chunk)
+        yield _sized(path, Chunk.of(chunk))
 
 
 PARSERS: dict[str, Callable[..., Iterator[Chunk]]] = {"csv": _parse_csv, "jsonl": _parse_jsonl, "text": _parse_text}
@@ -390,7 +402,7 @@ def read_block(block: Block, default_kind: str, size: int = CHUNK) -> Iterator[C
 def hit_row(row: NameRow, hit: Hit) -> list[object]:
     values = [row[ID], row[NAME], row[KIND], hit.mark_id, hit.mark, hit.score, hit.severity, hit.rule, hit.span,
               hit.explanation]
-    return [csv_safe(v) for v in values]
+    return [csv_safe(without_controls(v)) for v in values]
 
 
 # -- workers ---------------------------------------------------------------------

@@ -82,6 +82,12 @@ ERRORS = [
      "line 3: bytes that are not UTF-8 at column 3; save the file as UTF-8 (from GBK: iconv -f gb18030 -t utf-8)"),
     ("id,name,kind\n1,维众,shop\n", ".csv", "line 2: kind 'shop' is not one of company, app, account, domain"),
     ('{"name": "维众"}\n{"name": \n', ".jsonl", "line 2: not valid JSON (Expecting value at column 10)"),
+    ("id,name\n1,维众\n2," + "微" * 1001 + "\n", ".csv",
+     "line 3: a name of 1,001 characters; names are at most 1,000 (a column of texts, or a quote left open above "
+     "this line?)"),
+    ("维众\n" + "众" * 5000 + "\n", ".txt",
+     "line 2: a name of 5,000 characters; names are at most 1,000 (a column of texts, or a quote left open above "
+     "this line?)"),
 ]
 
 
@@ -110,6 +116,8 @@ def test_screen_error_keeps_what_was_done_and_the_old_output(tmp_path):
     ("id", "@SUM(A1)", "'@SUM(A1)"),
     ("name", "-微众", "'-微众"),
     ("name", "微众=1", "微众=1"),
+    ("name", "微\x00众\x1b[0m", "微众[0m"),  # NUL and escapes never reach the output
+    ("id", "\x00=1+1", "'=1+1"),
 ])
 def test_screen_neutralises_formulas(tmp_path, column, value, written):
     cells = {"id": "1", "name": "微众"} | {column: value}
