@@ -1,7 +1,8 @@
 """The command line: each command opens what it needs, calls one library function,
 and turns library errors into one line ``Error: …`` with exit code 2.
 
-Exit codes: 0 done (``check``: nothing matched), 3 ``check`` found hits,
+Exit codes: 0 done (``check``: nothing matched), 3 ``check`` found hits, 4 ``run --once``: a
+source's run was partial, failed or blocked,
 2 bad input or configuration, 1 an unexpected failure or, for ``audit verify``
 and ``evidence verify``, something was changed.
 """
@@ -26,6 +27,7 @@ from .models import KINDS
 from .screen import ScreenSummary, screen_file
 
 EXIT_HITS = 3
+EXIT_SOURCE_FAILED = 4
 
 
 class _Group(click.Group):
@@ -209,9 +211,12 @@ def run(ctx: click.Context, once: bool, only: str | None, log_format: str) -> No
     if not once:
         serve(context)
         return
-    for r in run_once(context, only):
+    results = run_once(context, only)
+    for r in results:
         click.echo(f"{r.source}\t{r.outcome}\t{r.pages} pages\t{r.listings} listings\t{r.new_hits} new hits"
                    + (f"\t{r.message}" if r.message else ""))
+    if any(r.outcome != "ok" for r in results):  # cron and monitors see it: some source did not finish
+        ctx.exit(EXIT_SOURCE_FAILED)
 
 
 @main.command()

@@ -81,7 +81,7 @@ def counts(db: Path) -> dict[str, int]:
 def test_run_once_end_to_end(tmp_path, site):
     cfg = write_config(tmp_path, site)
     r = run("--config", str(cfg), "run", "--once")
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 4, r.output  # gsxt was blocked: cron must notice
     lines = {line.split("\t")[0]: line.split("\t") for line in r.stdout.splitlines()}
     assert lines["registry"][1:4] == ["ok", "2 pages", "3 listings"]
     assert lines["appstore"][1:4] == ["ok", "1 pages", "2 listings"]
@@ -98,7 +98,7 @@ def test_run_once_end_to_end(tmp_path, site):
     assert counts(db) == {"listings": 5, "hits": 3, "captures": 3}
     # naming it runs it anyway: still blocked, still one request
     r = run("--config", str(cfg), "run", "--once", "--source", "gsxt")
-    assert r.stdout.split("\t")[1] == "blocked"
+    assert r.stdout.split("\t")[1] == "blocked" and r.exit_code == 4
 
     status = json.loads(run("--config", str(cfg), "status", "--json").stdout)
     gsxt = next(s for s in status if s["source"] == "gsxt")
@@ -183,7 +183,7 @@ def test_missing_key_fails_the_source_not_the_daemon(tmp_path, site, monkeypatch
     data["sources"].insert(0, {"name": "tyc", "type": "tianyancha", "queries": ["微众"]})
     cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     r = run("--config", str(cfg), "run", "--once")
-    assert r.exit_code == 0
+    assert r.exit_code == 4  # tyc failed (and gsxt is blocked): the run says so
     assert "tyc" in r.stderr and "TIANYANCHA_TOKEN, which is not set" in r.stderr
     assert "registry\tok" in r.stdout  # the others ran
 

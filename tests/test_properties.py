@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,3 +58,15 @@ def test_long_and_empty_names(matcher):
     assert hits and hits[0].mark_id == "weizhong"
     assert matcher.match("\u200b" * 10_000, "account") == []
     assert matcher.match("a" * 10_000, "app") == []
+
+
+@pytest.mark.parametrize("names", [
+    ["\x00", "伟众"],  # found by hypothesis: a name that is only NUL shifted the next one's offsets
+    ["微众", "\x00", "伟众"],
+    ["a\x00b伟众", "伟\x00众"],
+    ["\x00\x00", "北京伟众科技有限公司"],
+])
+@pytest.mark.parametrize("kind", ["app", "company"])
+def test_batches_with_nul_agree(matcher, names, kind):
+    expected = {i: h for i, n in enumerate(names) if (h := matcher.match(n, kind, prefilter=False))}
+    assert matcher.match_many(names, [kind] * len(names)) == expected

@@ -31,7 +31,7 @@ def test_crawl_digest_review_evidence_export_report(tmp_path, site, robot, monke
     monkeypatch.setenv("TEST_WECOM_URL", robot.url + "/cgi-bin/webhook/send?key=secret-key-123")
     c = ["--config", str(cfg)]
 
-    assert run(*c, "run", "--once").exit_code == 0
+    assert run(*c, "run", "--once").exit_code == 4  # the site's gsxt is blocked
     # one digest per run that found new high or medium hits, never one message per hit
     digests = [r.json()["markdown"]["content"] for r in robot.requests]
     assert digests and all("条新线索" in d for d in digests)
@@ -83,7 +83,7 @@ def test_crawl_digest_review_evidence_export_report(tmp_path, site, robot, monke
 ])
 def test_workflow_errors_name_the_problem(tmp_path, site, args, message):  # noqa: F811
     cfg = write_config(tmp_path, site)
-    assert run("--config", str(cfg), "run", "--once").exit_code == 0
+    assert run("--config", str(cfg), "run", "--once").exit_code == 4  # gsxt is blocked
     r = run("--config", str(cfg), *args)
     assert r.exit_code == 2
     assert message in r.output
@@ -111,7 +111,7 @@ def test_the_daemons_report_job_writes_the_report_and_sends_it(tmp_path, site, r
     data["report"] = {"output": str(tmp_path / "weekly"), "schedule": {"cron": "0 8 * * 1"}, "channels": ["legal"]}
     cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("TEST_HOOK_URL", robot.url + "/hook")
-    assert run("--config", str(cfg), "run", "--once").exit_code == 0
+    assert run("--config", str(cfg), "run", "--once").exit_code == 4  # gsxt is blocked
     robot.requests.clear()
 
     ctx = build_context(load_config(cfg), cfg)

@@ -329,7 +329,8 @@ class Prefilter:
         big = _NUL.join(names)
         shifted = big.count(_NUL) != len(names) - 1
         if shifted:  # a name holds NUL itself: offsets would not be the name's, so no filter by offset
-            big = _NUL.join(n.replace(_NUL, "") for n in names)
+            names = [n.replace(_NUL, "") for n in names]
+            big = _NUL.join(names)
         # lone surrogates (undecodable bytes passed through) are separators: surrogatepass keeps them
         cps = np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         # where each name starts in the batch
