@@ -56,11 +56,11 @@ from .screen import (
     check_input_file,
     count_block,
     cut_blocks,
-    hit_row,
     input_format,
     no_names_error,
     number_blocks,
     read_block,
+    tally,
 )
 
 if TYPE_CHECKING:
@@ -155,14 +155,9 @@ def _screen_rows(df: pd.DataFrame, matcher: Matcher, default_kind: str, first_ro
         kinds = [default_kind] * n
     summary = ScreenSummary(rows=n - names.count(""))
     rows: list[list[object]] = []
-    for i, hits in sorted(matcher.match_many(names, kinds).items()):
-        row = (ids[i].strip() or str(first_row + i), names[i], kinds[i], first_row + i)
-        summary.names_hit += 1
-        for h in hits:
-            summary.hits += 1
-            summary.by_severity[h.severity] += 1
-            summary.by_mark[h.mark_id] += 1
-            rows.append(hit_row(row, h))
+    found = sorted(matcher.match_many(names, kinds).items())
+    tally(summary, (((ids[i].strip() or str(first_row + i), names[i], kinds[i], first_row + i), hits)
+                    for i, hits in found), rows.append)
     return rows, summary
 
 

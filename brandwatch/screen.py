@@ -443,17 +443,22 @@ def _batch_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _tally(summary: ScreenSummary, writer: Any, done: tuple[int, list[tuple[NameRow, list[Hit]]]]) -> None:
-    """Count a matched chunk into ``summary`` and write its hit rows."""
-    count, results = done
-    summary.rows += count
+def tally(summary: ScreenSummary, results: Iterable[tuple[NameRow, list[Hit]]],
+          write: Callable[[list[object]], object]) -> None:
+    """Count matched rows into ``summary`` and ``write`` one output row per hit (screen, the Dask engine)."""
     for row, hits in results:
         summary.names_hit += 1
         for h in hits:
             summary.hits += 1
             summary.by_severity[h.severity] += 1
             summary.by_mark[h.mark_id] += 1
-            writer.writerow(hit_row(row, h))
+            write(hit_row(row, h))
+
+
+def _tally(summary: ScreenSummary, writer: Any, done: tuple[int, list[tuple[NameRow, list[Hit]]]]) -> None:
+    count, results = done
+    summary.rows += count
+    tally(summary, results, writer.writerow)
 
 
 def screen(chunks: Iterable[Chunk], out: IO[str], matcher: Matcher) -> ScreenSummary:

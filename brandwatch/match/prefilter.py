@@ -99,7 +99,6 @@ class Prefilter:
     ) -> None:
         """``latin_terms``: the Latin aliases' letters, lower case; ``simplified``: the form the
         tokenizer compares of a traditional or variant character; ``numerals``: a digit's Chinese numerals."""
-        self.term_lengths = [len(t.text) for t in terms]
         self.digit_terms = frozenset(i for i, t in enumerate(terms) if any(c.isdigit() for c in t.text))
         self._reading_ids(terms, readings, fuzzy_of)
         self._code_points(terms, readings, simplified, numerals, lookalikes, is_cjk)
@@ -149,13 +148,13 @@ class Prefilter:
         for lo, hi in _CJK_RANGES:
             kind[lo : hi + 1] = BLOCKER
 
-        self.folded: dict[int, str] = {}  # code point → the character the tokenizer compares, where they differ
+        compared: dict[int, str] = {}  # code point → the character the tokenizer compares, where they differ
 
         def set_char(cp: int, ch: str) -> None:
             """A CJK character: the tokenizer compares its simplified form."""
             value = simplified.get(ch, ch)
             if value != chr(cp):
-                self.folded[cp] = value
+                compared[cp] = value
             ids = self._char_rids(value, readings)
             if not ids:
                 kind[cp] = BLOCKER
@@ -198,12 +197,12 @@ class Prefilter:
             else:
                 kind[cp] = SEPARATOR
         kind[0] = DELIMITER
-        self.kind, self.reads = kind, reads
+        self.code, self.reads = kind, reads  # the kind of each code point; _tables adds the bit _FIRST
         self.nslots = (reads != 0).sum(axis=0).astype(np.uint8)  # how many readings each code point has
         if int(np.nonzero(kind != SEPARATOR)[0].max()) >= _LIMIT:
             raise ValueError("a code point the tokenizer keeps lies beyond the reading tables")
         self.fold = np.arange(_LIMIT, dtype=np.uint32)  # the code point the tokenizer compares
-        for cp, value in self.folded.items():
+        for cp, value in compared.items():
             self.fold[cp] = ord(value)
         self.numeral: np.ndarray | None = None
         if digits:  # Chinese numerals may stand for a mark's digits (五一 for 51)
@@ -282,8 +281,7 @@ class Prefilter:
         self.adjacent, self.gap = table_of(adjacent), table_of(gap)
         # the code points one of whose readings starts some cell
         rows = (self.adjacent.reshape(nr, nr) != 0).any(axis=1) | (self.gap.reshape(nr, nr) != 0).any(axis=1)
-        first_ok = (rows[self.reads] & (self.reads != 0)).any(axis=0) & (self.kind[:_LIMIT] == CHAR)
-        self.code = self.kind.copy()
+        first_ok = (rows[self.reads] & (self.reads != 0)).any(axis=0) & (self.code[:_LIMIT] == CHAR)
         self.code[:_LIMIT][first_ok] |= _FIRST
         self.cells = [c for c, _ in sorted(cells.items(), key=lambda x: x[1])]
         self.checked = np.array([bool(checks) for _, checks in self.cells], dtype=bool)
