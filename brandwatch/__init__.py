@@ -1,14 +1,23 @@
 """brandwatch: find, evidence and track imitators of Chinese brands.
 
-The public namespace; the modules behind it are private to the package.
+The public namespace; the modules behind it are private to the package. The
+matcher and config are loaded when first named, so that ``import
+brandwatch.store`` (the web workspace, ``status``) does not load the matcher.
 """
 
-from .config import load_config, load_watchlists
-from .errors import BrandwatchError, ConfigError, InputError
-from .match import RULES, Matcher, split_company_name
-from .models import Hit, Mark, Watchlist
+from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib import import_module
+from typing import Any
+
+from .errors import BrandwatchError, ConfigError, InputError
+from .version import __version__
+
+_LAZY = {
+    "load_config": ".config", "load_watchlists": ".config",
+    "RULES": ".match", "Matcher": ".match", "split_company_name": ".match",
+    "Hit": ".models", "Mark": ".models", "Watchlist": ".models",
+}
 
 __all__ = [
     "RULES",
@@ -24,3 +33,11 @@ __all__ = [
     "load_watchlists",
     "split_company_name",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'brandwatch' has no attribute {name!r}")

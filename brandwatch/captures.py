@@ -20,12 +20,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.warcwriter import WARCWriter
 
-from .errors import BrandwatchError
+from .errors import CaptureError
 from .models import Capture
-
-
-class CaptureError(BrandwatchError):
-    """A kept capture is missing or no longer matches its hash."""
 
 
 def _reason(status: int) -> str:
@@ -105,7 +101,7 @@ class CaptureArchive:
             # the payload as written: content_stream() would undo an encoding the fetcher had already undone
             body = record.raw_stream.read()
         except Exception as e:  # warcio raises several kinds on damaged data
-            raise CaptureError(f"{path} at byte {offset}: the WARC record is damaged ({e})") from None
+            raise CaptureError(f"{path} at byte {offset}: the WARC record is damaged ({e})") from e
         if sha256 is not None and hashlib.sha256(body).hexdigest() != sha256:
             raise CaptureError(f"{path} at byte {offset}: the body no longer matches its SHA-256 {sha256}")
         headers = tuple((k, v) for k, v in http.headers) if http else ()

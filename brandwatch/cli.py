@@ -10,14 +10,15 @@ and ``evidence verify``, something was changed.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
+import traceback
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 
-from . import __version__
 from .config import load_config, load_watchlists, risk_terms
 from .errors import BrandwatchError
 from .index import IndexInfo, matcher_for
@@ -25,6 +26,7 @@ from .match import Matcher
 from .match.variants import generate_variants
 from .models import KINDS
 from .screen import ScreenSummary, screen_file
+from .version import __version__
 
 EXIT_HITS = 3
 EXIT_SOURCE_FAILED = 4
@@ -35,6 +37,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except BrandwatchError as e:
+            if os.environ.get("BRANDWATCH_DEBUG"):  # the traceback, with the chained original (errors.py)
+                traceback.print_exception(e)
             click.echo(f"Error: {e}", err=True)
             ctx.exit(2)
 

@@ -1,20 +1,31 @@
-"""The exceptions brandwatch raises, one tree so callers can catch a family.
+"""The exceptions brandwatch raises: one tree, so callers can catch a family.
 
 ::
 
     BrandwatchError                 anything brandwatch itself reports
     ├── ConfigError                 config.yaml or a watchlist is wrong (names file, key, fix)
-    ├── InputError                  an input file for `screen` is unreadable (names file, line, fix)
-    ├── StoreError                  the database cannot be opened or is not a brandwatch store (store.py)
-    ├── CaptureError                a WARC capture is missing or does not match its SHA-256 (captures.py)
+    ├── InputError                  an input file is unreadable or too big (names file, line, fix)
+    ├── StoreError                  the database cannot be opened or is not a brandwatch store
+    ├── LockedError                 another daemon or run holds the database (names the holder)
+    ├── IndexFileError              a saved matcher index cannot be used (it is rebuilt)
+    ├── CaptureError                a WARC capture is missing or does not match its SHA-256
+    ├── EvidenceError               an evidence bundle cannot be made or read as asked
     ├── ReviewError                 a review the workflow refuses: unknown hit or status, a move not allowed
-    ├── ReportError                 a bad --week, time zone or report folder (report/weeks.py)
-    ├── AlertError                  an alert channel misconfigured: a missing environment variable (alerts/)
-    └── LockedError                 another daemon or run holds the database (scheduler.py)
+    ├── ReportError                 a bad --week, time zone or report folder
+    ├── ParseError                  a response is not in the shape its source describes
+    ├── AlertError                  an alert channel is misconfigured (a missing environment variable…)
+    ├── DeliveryError               a channel did not take a message (it stays in the outbox)
+    └── FetchError                  a request failed (after retries, or at once when retrying cannot help)
+        ├── Blocked                 an anti-bot wall answered: pause the source
+        ├── RobotsDisallowed        robots.txt forbids the URL
+        └── Deferred                the site asked us to wait longer than the source's budget
 
 Every message names the thing, the place and the fix, e.g.
 ``watchlists/webank.yaml: marks[1].aliases must be a list of strings``.
-The CLI prints it as one line, ``Error: <message>``, and exits 2.
+The CLI prints it as one line, ``Error: <message>``, and exits 2. When a
+library turns an unexpected exception (a bug, a damaged file a parser
+choked on) into one of these, it chains it (``raise … from e``) so that
+``BRANDWATCH_DEBUG=1`` shows the original traceback.
 """
 
 from __future__ import annotations
@@ -29,4 +40,87 @@ class ConfigError(BrandwatchError):
 
 
 class InputError(BrandwatchError):
-    """An input file (names to screen) cannot be read as given."""
+    """An input file (names to screen, pages to import) cannot be read as given."""
+
+
+class StoreError(BrandwatchError):
+    """The database cannot be opened or is not a brandwatch store."""
+
+
+class LockedError(BrandwatchError):
+    """Another brandwatch daemon or run holds this database."""
+
+
+class IndexFileError(BrandwatchError):
+    """An index file that cannot be used."""
+
+
+class CaptureError(BrandwatchError):
+    """A kept capture is missing or no longer matches its hash."""
+
+
+class EvidenceError(BrandwatchError):
+    """A bundle cannot be made, or read, as asked."""
+
+
+class ReviewError(BrandwatchError):
+    """A review that cannot be recorded: an unknown hit or status, a move the workflow does not allow."""
+
+
+class ReportError(BrandwatchError):
+    """The weekly report cannot be made as asked: a bad week, time zone or output folder."""
+
+
+class ParseError(BrandwatchError):
+    """A response is not in the shape the source's options describe."""
+
+
+class AlertError(BrandwatchError):
+    """An alert channel is set up wrong: an unknown channel, a missing environment variable, a missing file.
+
+    The message names the channel (``alerts.channels[0] (wecom-legal)``), the
+    variable or file, and the fix.
+    """
+
+
+class DeliveryError(BrandwatchError):
+    """A channel did not take a message; the message stays in the outbox and is tried again.
+
+    ``retry_after``: seconds the service asked us to wait (it throttled us), else None.
+    ``permanent``: trying again unchanged will not help (a revoked key, a signature
+    the robot refuses, a missing attachment) until a person fixes the setup; the
+    message is still kept, and retried after the longest backoff in case they did.
+    The text is already masked.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+    @property
+    def throttled(self) -> bool:
+        return self.retry_after is not None
+
+
+class FetchError(BrandwatchError):
+    """A request failed; the message names the URL and why."""
+
+
+class Blocked(FetchError):
+    """An anti-bot wall answered (challenge, WAF, captcha). Never retried."""
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt does not allow this URL for brandwatch's User-Agent."""
+
+
+class Deferred(FetchError):
+    """The site asked for a wait (Retry-After) longer than the source's budget: try at its next run.
+
+    ``after``: the seconds the site asked for.
+    """
+
+    def __init__(self, message: str, *, after: float) -> None:
+        super().__init__(message)
+        self.after = after

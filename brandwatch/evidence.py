@@ -57,7 +57,7 @@ from warcio.statusandheaders import StatusAndHeadersParser
 
 from .audit import GENESIS, entry_hash, read_head, verify_chain
 from .captures import CaptureArchive
-from .errors import BrandwatchError
+from .errors import EvidenceError
 from .store import Store
 
 BUNDLE_FORMAT = "brandwatch-evidence"
@@ -68,10 +68,6 @@ SCREENSHOT = "screenshot.png"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 SCREENSHOT_TIMEOUT = 60  # seconds; a page that will not render must not hang a bundle
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-class EvidenceError(BrandwatchError):
-    """A bundle cannot be made, or read, as asked."""
 
 
 @dataclass(frozen=True)
@@ -195,7 +191,7 @@ def _capture_bytes(archive: CaptureArchive, row: Mapping[str, Any]) -> tuple[byt
         record = _parse_record(raw)
     except Exception as e:  # warcio and zlib raise several kinds on damaged data
         raise EvidenceError(f"{where}: the WARC record is damaged ({e}); the archive was altered — restore it from "
-                            "a backup, do not file a bundle from it") from None
+                            "a backup, do not file a bundle from it") from e
     body_sha = hashlib.sha256(record.body).hexdigest()
     if body_sha != row["sha256"]:
         raise EvidenceError(f"{where}: the body's SHA-256 is {body_sha} but the store recorded {row['sha256']}; the "
@@ -362,7 +358,7 @@ def build_bundle(store: Store, archive: CaptureArchive, hit_id: int, out: Path |
     bundle's time (naive is taken as UTC); the same bundle made at the same
     ``now`` is the same zip, byte for byte (but for a screenshot).
     """
-    from . import __version__
+    from .version import __version__
 
     out, db_path = Path(out), Path(db_path)
     as_zip = out.suffix.lower() == ".zip"

@@ -14,12 +14,7 @@
 - Text is decoded by the header's charset, then ``<meta>``, then detection;
   gbk and gb2312 are decoded as gb18030, their superset.
 
-Exceptions::
-
-    BrandwatchError
-    └── FetchError          the request failed (after retries, or at once when retrying cannot help)
-        ├── Blocked          an anti-bot wall answered: pause the source
-        └── RobotsDisallowed robots.txt forbids the URL
+Raises FetchError, Blocked, RobotsDisallowed and Deferred (errors.py).
 """
 
 from __future__ import annotations
@@ -36,23 +31,11 @@ from urllib.parse import urlsplit
 import requests
 from protego import Protego
 
-from . import __version__
-from .errors import BrandwatchError
+from .errors import Blocked, FetchError, RobotsDisallowed
 from .models import Capture, utc_now
+from .version import __version__
 
 ROBOTS_MAX = 500 * 1024  # bytes of a robots.txt that are read (Google's limit); an endless one stops here
-
-
-class FetchError(BrandwatchError):
-    """A request failed; the message names the URL and why."""
-
-
-class Blocked(FetchError):
-    """An anti-bot wall answered (challenge, WAF, captcha). Never retried."""
-
-
-class RobotsDisallowed(FetchError):
-    """robots.txt does not allow this URL for brandwatch's User-Agent."""
 
 
 class _Retry(Exception):

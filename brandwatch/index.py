@@ -35,19 +35,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .errors import BrandwatchError
+from .errors import IndexFileError
 from .match import Matcher, memo
 from .models import Watchlist
+from .version import __version__
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
 KEEP = 3  # indexes kept per database
-
-
-class IndexFileError(BrandwatchError):
-    """An index file that cannot be used."""
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .captures import CaptureArchive
-from .errors import BrandwatchError
-from .fetch import Blocked, Fetcher, FetchError, RobotsDisallowed
+from .errors import Blocked, BrandwatchError, FetchError, ParseError, RobotsDisallowed
+from .fetch import Fetcher
 from .match import Matcher
 from .match.variants import generate_variants
 from .models import Capture, Hit, Listing, Watchlist, utc_now
-from .sources import FilesSource, ParseError, SourceType
+from .sources import FilesSource, SourceType
 from .sources.files import scan_feed
 from .store import Store
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .audit import read_head, verify_chain, write_head
-from .errors import BrandwatchError
+from .errors import ReviewError
 from .models import utc_now
 from .store import Store
 
@@ -46,10 +46,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 # hits on these statuses are watched for follow-up (a rename, a cancellation, a removal)
 WATCHED = ("confirmed", *ENFORCEMENT, "reemerged")
-
-
-class ReviewError(BrandwatchError):
-    """A review that cannot be recorded: an unknown hit or status, a move the workflow does not allow."""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from typing import Any
 
 from .captures import CaptureArchive
 from .config import ConfigSpec, ScheduleSpec, SourceSpec, build_sources, load_watchlists, risk_terms
-from .errors import BrandwatchError
+from .errors import BrandwatchError, LockedError
 from .fetch import Fetcher, FetchPolicy, HostLimiter
 from .followup import follow_up
 from .index import matcher_for
@@ -41,10 +41,6 @@ log = logging.getLogger("brandwatch")
 
 PAUSE_FIRST = timedelta(hours=1)
 PAUSE_MAX = timedelta(days=7)
-
-
-class LockedError(BrandwatchError):
-    """Another brandwatch daemon or run holds this database."""
 
 
 @contextmanager

@@ -42,14 +42,10 @@ from typing import Any
 
 import sqlite_utils
 
-from .errors import BrandwatchError
+from .errors import StoreError
 from .models import Capture, Hit, Listing, utc_now
 
 SCHEMA_VERSION = 3
-
-
-class StoreError(BrandwatchError):
-    """The database cannot be opened or is not a brandwatch store."""
 
 
 def _v1(db: sqlite_utils.Database) -> None:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from brandwatch.captures import CaptureArchive, CaptureError
+from brandwatch.captures import CaptureArchive
+from brandwatch.errors import CaptureError
 from brandwatch.models import Capture
 
 CAPTURES = [

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from brandwatch.fetch import Blocked, Fetcher, FetchError, FetchPolicy, RobotsDisallowed, decode
+from brandwatch.errors import Blocked, FetchError, RobotsDisallowed
+from brandwatch.fetch import Fetcher, FetchPolicy, decode
 
 from .httpserver import Answer, LocalServer
 

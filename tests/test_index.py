@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from brandwatch import Matcher, load_watchlists
 from brandwatch.cli import main
 from brandwatch.config import default_risk_terms
-from brandwatch.index import IndexFileError, index_folder, index_key, load_index, matcher_for
+from brandwatch.errors import IndexFileError
+from brandwatch.index import index_folder, index_key, load_index, matcher_for
 from brandwatch.models import Mark
 
 ROOT = Path(__file__).resolve().parent.parent

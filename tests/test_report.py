@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from brandwatch import __version__
-from brandwatch.errors import BrandwatchError
+from brandwatch.errors import BrandwatchError, ReportError
 from brandwatch.models import Capture, Hit, Listing
-from brandwatch.report import ReportError, default_week, gather_figures, parse_week, render_summary, write_report
+from brandwatch.report import default_week, gather_figures, parse_week, render_summary, write_report
 from brandwatch.report.figures import outcomes, source_health
 from brandwatch.report.render import md_code, md_escape
 from brandwatch.store import Store

@@ -10,8 +10,9 @@ import yaml
 from click.testing import CliRunner
 
 from brandwatch.cli import main
+from brandwatch.errors import ReviewError
 from brandwatch.models import Hit, Listing
-from brandwatch.review import STATUSES, TRANSITIONS, ReviewError, review, verify_audit
+from brandwatch.review import STATUSES, TRANSITIONS, review, verify_audit
 from brandwatch.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

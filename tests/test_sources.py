@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from brandwatch.sources import SOURCE_TYPES, ParseError, Request, parse_gsxt_app, parse_gsxt_web, parse_html, parse_json
+from brandwatch.errors import ParseError
+from brandwatch.sources import SOURCE_TYPES, Request, parse_gsxt_app, parse_gsxt_web, parse_html, parse_json
 from brandwatch.sources.html import HtmlOptions
 from brandwatch.sources.jsonapi import JsonOptions
 

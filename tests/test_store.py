@@ -11,8 +11,9 @@ import time
 
 import pytest
 
+from brandwatch.errors import StoreError
 from brandwatch.models import Hit, Listing
-from brandwatch.store import MIGRATIONS, Store, StoreError
+from brandwatch.store import MIGRATIONS, Store
 
 
 def listing(name: str, status: str = "存续", key: str = "91420100MA4K0000X1") -> Listing:

@@ -19,18 +19,14 @@ environment variables config names (``url_env``, ``secret_env``,
 ``password_env`` …), passed in as ``env`` so tests can inject them; they are
 never written to the outbox, an error or a log line (masked as ``***``).
 
-Exceptions::
-
-    BrandwatchError
-    ├── AlertError          a channel is set up wrong: unknown, or an environment variable is
-    │                       missing (names the channel, the variable and the fix)
-    └── DeliveryError       a channel did not take a message (retry_after: throttled; permanent:
-                            a person must fix the setup); the message stays in the outbox
+Raises AlertError (a channel set up wrong) and DeliveryError (a channel did not
+take a message; it stays in the outbox); both are in errors.py.
 """
 
 from __future__ import annotations
 
-from .base import AlertError, DeliveryError, Masker
+from ..errors import AlertError, DeliveryError
+from .base import Masker
 from .channels import SENDERS, open_channel
 from .message import Message, digest_message
 from .outbox import DeliveryResult, deliver, queue_digest, queue_report, retry_delay, send_test

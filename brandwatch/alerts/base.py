@@ -17,36 +17,8 @@ from email.utils import parsedate_to_datetime
 from typing import Protocol
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
-from ..errors import BrandwatchError
+from ..errors import AlertError
 from .message import Message
-
-
-class AlertError(BrandwatchError):
-    """An alert channel is set up wrong: an unknown channel, a missing environment variable, a missing file.
-
-    The message names the channel (``alerts.channels[0] (wecom-legal)``), the
-    variable or file, and the fix.
-    """
-
-
-class DeliveryError(BrandwatchError):
-    """A channel did not take a message; the message stays in the outbox and is tried again.
-
-    ``retry_after``: seconds the service asked us to wait (it throttled us), else None.
-    ``permanent``: trying again unchanged will not help (a revoked key, a signature
-    the robot refuses, a missing attachment) until a person fixes the setup; the
-    message is still kept, and retried after the longest backoff in case they did.
-    The text is already masked.
-    """
-
-    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-        self.permanent = permanent
-
-    @property
-    def throttled(self) -> bool:
-        return self.retry_after is not None
 
 
 class Sender(Protocol):

@@ -8,7 +8,8 @@ from typing import Any
 import requests
 
 from ..config import AlertsSpec, ChannelSpec
-from .base import AlertError, Sender
+from ..errors import AlertError
+from .base import Sender
 from .mail import SmtpSender
 from .robots import DingTalkSender, FeishuSender, WebhookSender, WeComSender
 

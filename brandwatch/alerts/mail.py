@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ChannelSpec
-from .base import AlertError, DeliveryError, Masker, require_env
+from ..errors import AlertError, DeliveryError
+from .base import Masker, require_env
 from .message import Message, render_html, render_text
 
 

@@ -23,8 +23,9 @@ from typing import Any
 import requests
 
 from ..config import AlertsSpec
+from ..errors import AlertError, DeliveryError
 from ..store import Store
-from .base import AlertError, DeliveryError, Sender
+from .base import Sender
 from .channels import find_channel, open_channel
 from .message import Message, digest_message
 

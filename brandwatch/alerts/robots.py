@@ -24,7 +24,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from ..config import ChannelSpec
-from .base import AlertError, DeliveryError, Masker, require_env, retry_after_seconds
+from ..errors import AlertError, DeliveryError
+from .base import Masker, require_env, retry_after_seconds
 from .message import Message, render_markdown, render_post, webhook_document
 
 WECOM_MAX_BYTES = 4096  # WeCom: markdown.content at most 4096 bytes of UTF-8
@@ -35,7 +36,7 @@ DINGTALK_THROTTLE_WAIT = 600.0  # DingTalk silences a robot for 10 minutes after
 
 
 def _user_agent() -> str:
-    from .. import __version__
+    from ..version import __version__
 
     return f"brandwatch/{__version__} (alerts)"
 

@@ -16,9 +16,10 @@ by default), queried in UTC (weeks.py). The HTML is one self-contained file
 be mailed, archived and filed as it is.
 """
 
+from ..errors import ReportError
 from .figures import WeeklyFigures, gather_figures
 from .render import ReportFiles, render_html, render_markdown, render_summary, write_report
-from .weeks import ReportError, default_week, parse_week
+from .weeks import default_week, parse_week
 
 __all__ = [
     "ReportError",

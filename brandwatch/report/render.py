@@ -24,11 +24,12 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from .. import __version__
+from ..errors import ReportError
 from ..store import Store
+from ..version import __version__
 from .charts import SEVERITY_LABELS, marks_svg, trend_svg
 from .figures import WeeklyFigures, gather_figures
-from .weeks import DEFAULT_TZ, ReportError, aware, default_week, local_midnight, parse_utc, week_monday, week_name, zone
+from .weeks import DEFAULT_TZ, aware, default_week, local_midnight, parse_utc, week_monday, week_name, zone
 
 STATUS_LABELS = {
     "new": "新发现", "confirmed": "已确认", "dismissed": "误报", "allowlisted": "白名单",

@@ -13,17 +13,13 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import BrandwatchError
+from ..errors import ReportError
 
 DEFAULT_TZ = "Asia/Shanghai"
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 # 2026-W48, also 2026W48 and 2026-w48 (the ISO basic form and a lower-case w are unambiguous)
 _WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
-
-
-class ReportError(BrandwatchError):
-    """The weekly report cannot be made as asked: a bad week, time zone or output folder."""
 
 
 def zone(tz: str) -> ZoneInfo:

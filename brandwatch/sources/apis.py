@@ -17,10 +17,9 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ParseError
 from ..models import Listing
 from .base import Parsed, Request, SourceOptions, SourceType, clean
-from .jsonapi import ParseError
 
 
 def _env(name: str, source: str, key: str) -> str:

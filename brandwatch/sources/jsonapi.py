@@ -8,13 +8,9 @@ from urllib.parse import quote
 
 from pydantic import Field, field_validator
 
-from ..errors import BrandwatchError
+from ..errors import ParseError
 from ..models import Listing
 from .base import Parsed, Request, SourceOptions, SourceType, clean, dig
-
-
-class ParseError(BrandwatchError):
-    """A response is not in the shape the source's options describe."""
 
 
 class JsonOptions(SourceOptions):
