@@ -216,6 +216,21 @@ def _sources(ctx: click.Context, store: Any, given: Sequence[str]) -> list[str] 
     return list(given)
 
 
+# Bidirectional overrides and isolates reorder what a terminal shows (a name could make its line read as
+# another); with the C0/C1 controls (a newline could forge a line, an escape recolour the screen) they are
+# shown as escapes in text output. --json keeps every name as it is: there it is evidence.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: Any) -> str:
+    """``text`` safe for one line of a terminal or a tab-separated column: controls shown as ``\\n``, ``\\x1b``…"""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) == "Cc" or c in _BIDI
+                   else c for c in text)
+
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
@@ -656,11 +671,11 @@ def hits(ctx: click.Context, status, severity, mark, source, since, as_json: boo
             continue
         extra = f"  [proposed: {', '.join(proposed[r['id']])}]" if r["id"] in proposed else ""
         who = f" @{r['assignee']}" if r["assignee"] else ""
-        head = "\t".join(map(str, (r["id"], r["status"] + who, r["severity"], r["score"], r["listing_name"],
-                                    r["mark"], r["rule"], "")))
-        tail = f"\t{r['listing_source']}{extra}"
+        head = "\t".join(map(printable, (r["id"], r["status"] + who, r["severity"], r["score"], r["listing_name"],
+                                          r["mark"], r["rule"], "")))
+        tail = f"\t{printable(r['listing_source'])}{extra}"
         room = terminal - _tabbed_width(head) - _width(tail) - 8 if terminal else REASON_WIDTH
-        click.echo(f"{head}{shorten(r['explanation'], max(room, 20))}{tail}")
+        click.echo(f"{head}{shorten(printable(r['explanation']), max(room, 20))}{tail}")
     if not as_json:
         click.echo(f"{len(rows)} hit(s)", err=True)
 
@@ -703,7 +718,7 @@ def review(ctx: click.Context, args: tuple[str, ...], note: str, by: str | None,
         changes = do_review(store, [int(a) for a in ids_text], status, by=by or default_actor(), note=note,
                             assignee=assignee, add_tags=add_tags, remove_tags=remove_tags, force=force)
     for c in changes:
-        click.echo(f"hit {c.hit_id}: {'; '.join(map(_change, c.entries)) or 'unchanged'}")
+        click.echo(printable(f"hit {c.hit_id}: {'; '.join(map(_change, c.entries)) or 'unchanged'}"))
 
 
 def _change(entry: dict[str, Any]) -> str:
@@ -735,7 +750,7 @@ def show(ctx: click.Context, hit_id: str, as_json: bool) -> None:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
         return
     for line in _show_lines(doc):
-        click.echo(line)
+        click.echo(printable(line))  # the lines are ours; a name's or note's controls are escaped
 
 
 def _show_lines(doc: dict[str, Any]) -> list[str]:
@@ -837,9 +852,10 @@ def allow_list(ctx: click.Context, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(r, ensure_ascii=False))
         elif "file" in r:
-            click.echo(f"{r['owner']}\t{r['name']}\tin {r['file']}")
+            click.echo(f"{printable(r['owner'])}\t{printable(r['name'])}\tin {r['file']}")
         else:
-            click.echo(f"{r['owner']}\t{r['name']}\tfrom hit {r['hit_id']}, by {r['added_by']}, {when(r['added_at'])}")
+            click.echo(f"{printable(r['owner'])}\t{printable(r['name'])}\tfrom hit {r['hit_id']}, by "
+                       f"{printable(r['added_by'])}, {when(r['added_at'])}")
     click.echo(f"{len(rows)} name(s)", err=True)
 
 
@@ -859,7 +875,7 @@ def allow_remove(ctx: click.Context, target: str, owner: str | None, note: str, 
         removed = remove_allowed(store, target, by=by or default_actor(), owner=owner, note=note)
     for r in removed:
         back = f"; hit {', '.join(map(str, r.reopened))} back to new" if r.reopened else ""
-        click.echo(f"removed {r.name} from the allow list of {r.owner}{back}")
+        click.echo(printable(f"removed {r.name} from the allow list of {r.owner}{back}"))
 
 
 @main.group()
@@ -898,8 +914,8 @@ def audit_log(ctx: click.Context, hit_id: int | None, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(e, ensure_ascii=False))
         else:
-            click.echo(f"{e['id']}\t{e['at']}\thit {e['hit_id']}\t{e['actor']}\t{e['action']}\t{e['old']}→{e['new']}"
-                       f"\t{e['note']}")
+            click.echo("\t".join(map(printable, (e["id"], e["at"], f"hit {e['hit_id']}", e["actor"], e["action"],
+                                                 f"{e['old']}→{e['new']}", e["note"]))))
 
 
 @main.command()
@@ -911,7 +927,8 @@ def proposals(ctx: click.Context, show_all: bool) -> None:
     with store:
         rows = store.proposals(None if show_all else "open")
     for p in rows:
-        click.echo(f"hit {p['hit_id']}\t{p['outcome']}\t{p['state']}\t{p['seen_at']}\t{p['reason']}")
+        click.echo("\t".join(map(printable, (f"hit {p['hit_id']}", p["outcome"], p["state"], p["seen_at"],
+                                             p["reason"]))))
     click.echo(f"{len(rows)} proposal(s)", err=True)
 
 

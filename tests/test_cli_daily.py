@@ -581,3 +581,36 @@ def test_report_defaults_to_the_current_week(in_project, tmp_path):
     r = cli("report", "-o", str(tmp_path / "r"))
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines()[0] == str(tmp_path / "r" / f"brandwatch-report-{current_week()}.html")
+
+
+# -- names from the web are shown, never obeyed --------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("微众科技", "微众科技"),
+    ("微众\n2\tnew\thigh", "微众\\n2\\tnew\\thigh"),  # a forged line or column
+    ("微众\x1b[2J", "微众\\x1b[2J"),  # a terminal escape
+    ("微众\u202e司公限有", "微众\\u202e司公限有"),  # a right-to-left override
+    ("花\u200b呗\u3000", "花\u200b呗\u3000"),  # zero-width and ideographic spaces are text (the separator rule)
+    ("\x00\x85", "\\x00\\x85"),
+])
+def test_printable(text, shown):
+    from brandwatch.cli import printable
+
+    assert printable(text) == shown
+
+
+def test_hostile_names_cannot_forge_lines_in_hits_or_show(tmp_path, monkeypatch):
+    hostile = "微众金服\n99\tconfirmed\thigh\x1b[2J"
+    with Store(tmp_path / "bw.db") as s:
+        lid = s.save_listing(Listing("registry", "k1", "company", hostile, "https://r/1",
+                                     (("法定代表人", "张三\r\n统一社会信用代码 000"),))).id
+        s.save_hits(lid, [Hit("weizhong", "微众", OWNER, 95, "high", ("contains",), "微众", f"字号含「{hostile}」")])
+    (tmp_path / "config.yaml").write_text(f"watchlists: {ROOT / 'tests/fixtures/watchlists'}\ndatabase: bw.db\n",
+                                          encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    hits = cli("hits").stdout
+    assert hits.count("\n") == 1 and "\x1b" not in hits and "微众金服\\n99\\tconfirmed\\thigh\\x1b[2J" in hits
+    show = cli("show", "1").stdout
+    assert "\x1b" not in show and "\r" not in show
+    assert "  法定代表人                张三\\r\\n统一社会信用代码 000" in show.splitlines()
+    assert json.loads(cli("show", "1", "--json").stdout)["listing"]["name"] == hostile  # evidence, as it was
