@@ -413,6 +413,8 @@ def find_config(given: str | Path | None = None, env: Mapping[str, str] = os.env
         path = Path(given).expanduser()
         if path.is_dir():
             raise ConfigError(f"--config {given}: is a folder; give the file, e.g. --config {path / DEFAULT_CONFIG}")
+        if path.exists() and not path.is_file():
+            raise ConfigError(f"--config {given}: not a regular file; give the path of your config.yaml")
         if not path.is_file():
             raise ConfigError(f"--config {given}: no such file; give the path of your config.yaml, or leave "
                               f"--config out to use ${CONFIG_ENV} or the config.yaml of this folder or a parent")

@@ -417,6 +417,7 @@ def test_find_config_without_one(tmp_path):
     ("nope.yaml", None, "--config {t}/nope.yaml: no such file; give the path of your config.yaml, or leave --config "
                         "out to use $BRANDWATCH_CONFIG or the config.yaml of this folder or a parent"),
     ("", None, "--config {t}: is a folder; give the file, e.g. --config {t}/config.yaml"),
+    ("/dev/null", None, "--config /dev/null: not a regular file; give the path of your config.yaml"),
     (None, "nope.yaml", "$BRANDWATCH_CONFIG={t}/nope.yaml: no such file; set it to the path of your config.yaml, "
                         "or unset it to use the config.yaml of this folder or a parent"),
 ])
