@@ -34,6 +34,7 @@ from .index import matcher_for
 from .match import Matcher
 from .models import Watchlist
 from .pipeline import RunResult, run_source, search_queries
+from .schedules import next_run
 from .sources import SourceType
 from .store import Store
 
@@ -291,12 +292,11 @@ def source_status(ctx: Context) -> list[dict[str, Any]]:
             runs = [r for r in store.runs(spec.name, limit=1)]
             last = runs[0] if runs else None
             until = paused_until(store, spec.name, now)
-            trigger = trigger_for(spec)
-            nxt = trigger.get_next_fire_time(None, now)
+            window = next_run(spec.schedule, last["started_at"] if last else None, now, until)  # no jitter drawn
             out.append({
                 "source": spec.name, "type": spec.type, "enabled": spec.enabled,
                 "last_run": last, "blocked": bool(last and last["outcome"] == "blocked"),
-                "paused_until": until.isoformat() if until else None,
-                "next_run": (max(nxt, until) if until and nxt else nxt).isoformat() if nxt else None,
+                "paused_until": until.strftime("%Y-%m-%dT%H:%M:%SZ") if until else None,
+                **window.to_json(), "every": window.every,
             })
     return out

@@ -714,6 +714,42 @@ class Store:
             out.setdefault(owner, []).append(name)
         return out
 
+    def allow_rows(self, *, name: str | None = None, hit_id: int | None = None) -> list[dict[str, Any]]:
+        """The names the team allowlisted, with who added each, when, and from which hit; filtered by name or hit."""
+        where, args = [], []
+        if name is not None:
+            where.append("name = ?")
+            args.append(name)
+        if hit_id is not None:
+            where.append("hit_id = ?")
+            args.append(hit_id)
+        return self._rows(f"SELECT * FROM allow_names {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY id",
+                          args)
+
+    def remove_allow_name(self, allow_id: int) -> None:
+        """Take one name off the allow list (the review module writes the audit entry in the same transaction)."""
+        self.db.execute("DELETE FROM allow_names WHERE id = ?", [allow_id])
+
+    # -- what the filters may name ----------------------------------------------------
+
+    def hit_marks(self) -> list[tuple[str, str]]:
+        """(mark id, mark) of every mark some hit is on, by id: a mark since dropped from the watchlists too."""
+        rows = self.db.execute("SELECT mark_id, max(mark) FROM hits GROUP BY mark_id ORDER BY mark_id")
+        return [(r[0], r[1]) for r in rows]
+
+    def listing_sources(self) -> list[str]:
+        """The sources that listings came from, by name: a source since removed from config.yaml too."""
+        return [r[0] for r in self.db.execute("SELECT DISTINCT source FROM listings ORDER BY source")]
+
+    def listing_captures(self, listing_id: int) -> list[dict[str, Any]]:
+        """Every capture that shows a listing: its sightings', its changes' and its latest, oldest first."""
+        return self._rows(
+            "SELECT * FROM captures WHERE id IN (SELECT capture_id FROM sightings WHERE listing_id = :l"
+            " UNION SELECT capture_id FROM listing_changes WHERE listing_id = :l"
+            " UNION SELECT capture_id FROM listings WHERE id = :l) ORDER BY fetched_at, id",
+            {"l": listing_id},
+        )
+
     # -- alerts ---------------------------------------------------------------------
 
     def unalerted_hits(self, severities: Sequence[str] = ("high", "medium")) -> list[dict[str, Any]]:
@@ -774,8 +810,8 @@ class Store:
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
-    def _rows(self, sql: str, args: Iterable[Any]) -> list[dict[str, Any]]:
-        cur = self.db.execute(sql, list(args))
+    def _rows(self, sql: str, args: Iterable[Any] | dict[str, Any]) -> list[dict[str, Any]]:
+        cur = self.db.execute(sql, args if isinstance(args, dict) else list(args))
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
