@@ -52,7 +52,8 @@ def make_workspace(root: Path, extra: int = 0) -> Path:
     capture = Capture(url, url, 200, (("Content-Type", "text/html; charset=utf-8"),), result_page(NAMES),
                       "2026-12-01T02:00:00.000000Z")
     with Store(root / "bw.db") as store:
-        cid = store.save_capture(capture, *archive.append(capture))
+        run = store.start_run("registry")
+        cid = store.save_capture(capture, *archive.append(capture), run_id=run)
         for i, name in enumerate(NAMES + [f"微众{i}号信息咨询有限公司" for i in range(extra)]):
             kind = "company" if "公司" in name or "中心" in name else "app"
             listing = Listing("registry", f"K{i:06d}", kind, name, f"https://registry.example.test/c/{i}",
@@ -61,6 +62,7 @@ def make_workspace(root: Path, extra: int = 0) -> Path:
             assert hits or i >= len(NAMES), f"the matcher should find {name!r}"
             lid = store.save_listing(listing, cid).id
             store.save_hits(lid, hits)
+        store.finish_run(run, "ok", pages=1, listings=len(NAMES) + extra)
         for name, role in ROLES.items():
             add_user(store, name, role, PASSWORDS[name], by="test")
     return config

@@ -32,6 +32,7 @@ from flask import (
 )
 
 from ..accounts import ROLES, add_user, set_user
+from ..capture_view import capture_page
 from ..captures import CaptureArchive
 from ..config import load_watchlist, load_watchlists
 from ..errors import BrandwatchError, ConfigError
@@ -40,7 +41,6 @@ from ..match.rules import RULES
 from ..models import KINDS
 from ..review import STATUSES, TRANSITIONS, review
 from .app import CAPTURE_CSP, needs, workspace
-from .capture import capture_page
 from .present import name_segments
 
 PAGE_SIZE = 50
@@ -80,9 +80,9 @@ def _local_day_to_utc(value: str, field: str) -> str | None:
     return day.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _filters(store: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+def _filters(store: Any, facets: dict[str, list[str]] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """(filters for the store, the form's values) from the query string; unknown values are refused."""
-    facets = store.hit_facets()
+    facets = facets or store.hit_facets()
     known = {"status": STATUSES, "severity": SEVERITIES, "kind": KINDS, "rule": tuple(RULES),
              "mark": facets["mark"], "source": facets["source"], "assignee": facets["assignee"]}
     filters: dict[str, Any] = {}
@@ -116,12 +116,12 @@ def register(app: Flask) -> None:
     @needs("viewer")
     def inbox() -> Any:
         with workspace().store() as store:
-            filters, form = _filters(store)
+            facets = store.hit_facets()
+            filters, form = _filters(store, facets)
             total = store.count_hits(**filters)
             pages = max(1, math.ceil(total / PAGE_SIZE))
             page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
             rows = store.hit_records(**filters, order="inbox", limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-            facets = store.hit_facets()
         query = {k: v for k, v in request.args.lists() if k != "page"}
         return render_template("inbox.html", rows=rows, total=total, page=page, pages=pages, form=form,
                                facets=facets, statuses=STATUSES, severities=SEVERITIES, kinds=KINDS, query=query,

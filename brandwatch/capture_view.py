@@ -16,8 +16,8 @@ import re
 
 from bs4 import BeautifulSoup
 
-from ..fetch import decode
-from ..models import Capture
+from .fetch import decode
+from .models import Capture
 
 HIGHLIGHT = "data-brandwatch-hit"
 _STYLE = (f"[{HIGHLIGHT}]{{outline:3px solid #c62828 !important;outline-offset:2px;"
