@@ -1144,3 +1144,15 @@ def store_vacuum(ctx: click.Context, days: int, dry_run: bool) -> None:
         click.echo(f"{r.free_pages} free page(s) for VACUUM to give back; nothing was changed")
     else:
         click.echo(f"database {_mib(r.bytes_before)} -> {_mib(r.bytes_after)}")
+
+
+# -- the web workspace (its own module, so the other commands never import Flask) -------
+
+def _add_web_commands() -> None:
+    from .cli_web import users, web
+
+    main.add_command(web)
+    main.add_command(users)
+
+
+_add_web_commands()

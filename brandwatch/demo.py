@@ -260,7 +260,7 @@ def _demo_workflow(config: ConfigSpec, out: Path) -> dict | None:
     from .store import Store
 
     with Store(config.database) as store:
-        top = store.hit_records(severity="high", order="h.score DESC, h.id")
+        top = store.hit_records(severity="high", order="score")
         if not top:
             return None
         hit = next((h for h in top if h["listing_kind"] == "company"), top[0])
