@@ -406,9 +406,9 @@ def variants(ctx: click.Context, mark: str, watchlists: str | None, limit: int, 
 def _setup_logging(log_format: str) -> None:
     import logging
 
-    from .logs import JsonFormatter
+    from .logs import JsonFormatter, install
 
-    handler = logging.StreamHandler()
+    handler = install(logging.StreamHandler())  # secrets masked in every line
     handler.setFormatter(JsonFormatter() if log_format == "json"
                          else logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     root = logging.getLogger("brandwatch")
