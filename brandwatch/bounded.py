@@ -20,7 +20,7 @@ IMPORT_MAX_BYTES = 50 * 2**20  # a saved search page is a few MiB at most
 IMPORT_FIX = "save only the search results page (File → Save Page As, HTML only)"
 CONFIG_MAX_BYTES = 16 * 2**20  # config.yaml and a watchlist: 10,000 marks are about 1 MiB
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
@@ -42,16 +42,17 @@ def _open(path: Path, limit: int, what: str, fix: str, error: type[BrandwatchErr
         raise error(f"{path}: is a folder, not a {what}; give the file itself") from None
     except OSError as e:
         raise error(f"{path}: cannot be read ({e.strerror}); check the path and its permissions") from None
-    f = os.fdopen(fd, "rb")
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
-        f.close()
+        os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise error(f"{path}: is a folder, not a {what}; give the file itself")
         raise error(f"{path}: is {_kind(info.st_mode)}, not a {what}; give a regular file")
     if info.st_size > limit:
-        f.close()
+        os.close(fd)
         raise error(f"{path}: {size_text(info.st_size)} is over the limit of {size_text(limit)} for a {what}"
                     + (f"; {fix}" if fix else ""))
-    return f, info.st_size
+    return os.fdopen(fd, "rb"), info.st_size
 
 
 def check_regular_file(path: Path | str, limit: int, *, what: str = "file", fix: str = "",

@@ -66,6 +66,8 @@ def one_line(text: str) -> str:
     for c in text:
         if c.isprintable() or c == " ":
             out.append(c)
+        elif c in "\n\r\t":
+            out.append(repr(c)[1:-1])
         elif ord(c) <= 0xFF:
             out.append(f"\\x{ord(c):02x}")
         else:
@@ -157,6 +159,7 @@ class _Reader:
                 else:
                     kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
                     self.problems.append(f"{name}: {kind}, which a bundle never holds (not followed); {_ALTERED}")
+        self.problems.sort()
 
     def _add(self, entry: _Entry, where: str) -> None:
         why = _bad_name(entry.name)
