@@ -34,10 +34,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ import sqlite_utils
 from .errors import StoreError
 from .models import Capture, Hit, Listing, utc_now
 from .secrets import active as secrets_active
-from .secrets import mask
+from .secrets import found_in, mask
 
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT = 30.0  # seconds a statement waits for another process's write lock before giving up
@@ -355,6 +355,16 @@ class _Connection(sqlite3.Connection):
 
     path: Path
     busy_timeout: float
+    _checked = False
+
+    @contextmanager
+    def checked(self) -> Iterator[None]:
+        """Within: the text of the rows given to ``executemany`` was already searched (and masked) by the caller."""
+        self._checked = True
+        try:
+            yield
+        finally:
+            self._checked = False
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
         try:
@@ -363,7 +373,12 @@ class _Connection(sqlite3.Connection):
             raise self._busy(e) from e
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> sqlite3.Cursor:
-        rows = map(_masked, seq_of_parameters) if secrets_active() else seq_of_parameters
+        rows = seq_of_parameters
+        if secrets_active() and not self._checked:
+            rows = list(rows)
+            if found_in(v for row in rows for v in (row.values() if isinstance(row, Mapping) else row)
+                        if isinstance(v, str)):
+                rows = [_masked(row) for row in rows]
         try:
             return super().executemany(sql, rows)
         except sqlite3.OperationalError as e:
@@ -543,10 +558,14 @@ class Store:
         transaction, or in one of its own.
         """
         now = now or utc_now()
-        if secrets_active():  # masked before they are compared with the (masked) rows kept, so unchanged is unchanged
-            listings = [replace(x, key=mask(x.key), name=mask(x.name), url=mask(x.url),
-                                fields=tuple((mask(k), mask(v)) for k, v in x.fields)) for x in listings]
-        with self._atomic():
+        checked: Any = nullcontext()
+        if secrets_active():
+            if found_in(t for x in listings for t in (x.source, x.key, x.name, x.url, *chain(*x.fields))):
+                # masked before they are compared with the (masked) rows kept, so unchanged is unchanged
+                listings = [replace(x, source=mask(x.source), key=mask(x.key), name=mask(x.name), url=mask(x.url),
+                                    fields=tuple((mask(k), mask(v)) for k, v in x.fields)) for x in listings]
+            checked = self.db.conn.checked()  # the batch's text was searched once: its statements need not again
+        with self._atomic(), checked:
             sources = {x.source for x in listings}
             if len(sources) == 1 and len({x.key for x in listings}) == len(listings):  # a feed's batch
                 return self._save_batch(listings, sources.pop(), capture_id, now, run_id)

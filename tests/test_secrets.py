@@ -460,3 +460,26 @@ def test_no_key_survives_a_run_its_alerts_exports_bundles_reports_or_logs(tmp_pa
     assert list((work / "out" / "reports").glob("*.html")) and list((work / "data" / "captures").glob("*.warc.gz"))
 
     assert scan(work, KEYS) == []
+
+
+def test_a_bundle_from_an_older_store_is_masked(tmp_path, monkeypatch):
+    """A store written by an older brandwatch holds the key: the bundle's record and match are masked as written;
+    the capture, whose hash is the evidence, is copied as kept (and still verifies)."""
+    from brandwatch.evidence import build_bundle, verify_bundle
+    from brandwatch.models import Hit
+
+    monkeypatch.setenv("PATH", str(tmp_path / "no-chromium"))
+    url = f"https://api.example/?key={quote_plus(QCC_KEY)}"
+    capture = Capture(url, url, 200, (), b"{}", "2026-12-01T00:00:00.000000Z")
+    with Store(tmp_path / "bw.db") as store:
+        place = CaptureArchive(tmp_path / "captures").append(capture)
+        cid = store.save_capture(capture, *place)
+        saved = store.save_listing(Listing("qcc", "k1", "company", f"微众客服 {QCC_KEY}", url), cid)
+        store.save_hits(saved.id, [Hit("weizhong", "微众", "微众银行", 92, "high", ("contains",), "微众", "…")])
+        secrets.register(QCC_KEY)
+        result = build_bundle(store, CaptureArchive(tmp_path / "captures"), 1, tmp_path / "b",
+                              db_path=tmp_path / "bw.db")
+    record = (result.path / "record.json").read_text()
+    assert "微众客服 ***" in record and "?key=***" in record
+    assert not [f for f in scan(result.path, [QCC_KEY]) if "record.json" in f or "match.json" in f]
+    assert verify_bundle(result.path) == []

@@ -23,6 +23,7 @@ from typing import Any
 from ..audit import read_head, verify_chain
 from ..captures import CaptureArchive, WarcRecord, parse_record
 from ..errors import EvidenceError
+from ..secrets import mask
 from ..store import Store
 from .hashing import sm3_described, sm3_hex, times
 from .screenshot import OFFLINE_FLAGS, SCREENSHOT, chromium_version, find_chromium, take_screenshot
@@ -42,7 +43,9 @@ class BundleResult:
 
 
 def _json(value: Any) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # masked again: a store written before secrets were masked may still hold one (captures and the audit log
+    # are copied as kept, their hashes being the evidence)
+    return (mask(json.dumps(value, ensure_ascii=False, indent=2)) + "\n").encode("utf-8")
 
 
 def read_capture(archive: CaptureArchive, row: Mapping[str, Any]) -> tuple[bytes, WarcRecord]:
