@@ -3,10 +3,12 @@ links and FIFOs in a folder, a gzip bomb inside a capture. Each is refused, name
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from brandwatch.cli import main
 from brandwatch.evidence import verify, verify_bundle
 from brandwatch.evidence.hashing import sm3_hex
 
-from .test_evidence import NOW, World
+from .test_evidence import World
 
 ALTERED = "the bundle was altered or is not one brandwatch made; do not trust it"
 
@@ -158,27 +160,46 @@ def test_a_folder_bundle_with_a_link_or_a_fifo(bundle, tmp_path):
     ]
 
 
-def test_a_gzip_bomb_inside_a_capture_is_stopped(bundle, tmp_path, monkeypatch):
-    """A capture entry stored as is, whose gzip-compressed WARC body expands a thousandfold."""
+class Zeros(io.RawIOBase):
+    """16 MiB of zero bytes, made as they are read."""
+
+    def __init__(self) -> None:
+        self.left = 16 * 2**20
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        n = min(len(b), self.left)
+        b[:n] = bytes(n)
+        self.left -= n
+        return n
+
+
+def body_bomb() -> bytes:
+    """A WARC response record whose body is 16 MiB of zeros, gzipped as the archive writes it (about 16 KiB)."""
     record = io.BytesIO()
     writer = WARCWriter(record, gzip=True)
-
-    class Zeros(io.RawIOBase):
-        left = 16 * 2**20
-
-        def readable(self) -> bool:
-            return True
-
-        def readinto(self, b) -> int:
-            n = min(len(b), self.left)
-            b[:n] = bytes(n)
-            self.left -= n
-            return n
-
     writer.write_record(writer.create_warc_record(
         "https://example.test/", "response", payload=io.BufferedReader(Zeros()), length=16 * 2**20,
         http_headers=StatusAndHeaders("200 OK", [], protocol="HTTP/1.1")))
-    data = record.getvalue()
+    return record.getvalue()
+
+
+def header_bomb() -> bytes:
+    """A WARC record whose header line never ends: 16 MiB without a newline, gzipped."""
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb") as f:
+        f.write(b"WARC/1.0\r\nWARC-Type: response\r\nX-Long: ")
+        shutil.copyfileobj(io.BufferedReader(Zeros()), f)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("make", [body_bomb, header_bomb])
+def test_a_gzip_bomb_inside_a_capture_is_stopped(bundle, tmp_path, monkeypatch, make):
+    """A capture entry (stored as is, as bundles store them) whose gzip member expands a thousandfold: stopped at
+    100:1, whether the bytes are the body or a header line warcio would read whole."""
+    data = make()
     work = tmp_path / "unpacked"
     with zipfile.ZipFile(bundle) as z:
         z.extractall(work)
@@ -190,8 +211,7 @@ def test_a_gzip_bomb_inside_a_capture_is_stopped(bundle, tmp_path, monkeypatch):
     (work / "manifest.json").write_bytes(json.dumps(manifest).encode())
     (work / "manifest.sha256").write_text(f"{hashlib.sha256(json.dumps(manifest).encode()).hexdigest()}  "
                                           "manifest.json\n")
-    monkeypatch.setattr(verify, "RATIO_FLOOR", 2**20)
     allowed = max(2**20, 100 * len(data))
-    assert verify_bundle(work) == [f"captures/1.warc.gz: its WARC body passes {allowed:,} bytes from {len(data):,} "
-                                   f"bytes of gzip (over 100:1); reading stopped; {ALTERED}"]
-    assert allowed < 16 * 2**20 and NOW  # the body was not read whole
+    assert allowed < 16 * 2**20  # the limit falls well inside what the gzip holds
+    assert verify_bundle(work) == [f"captures/1.warc.gz: its WARC record passes {allowed:,} bytes from "
+                                   f"{len(data):,} bytes of gzip (over 100:1); reading stopped; {ALTERED}"]
