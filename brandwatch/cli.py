@@ -522,7 +522,7 @@ def import_(ctx: click.Context, source_name: str, files: tuple[str, ...]) -> Non
         ctx.exit(2)
 
 
-IMPORT_MAX_BYTES = 50 * 2**20  # a saved result page is a few hundred KB; a bigger file is not one
+from .bounded import IMPORT_MAX_BYTES  # noqa: E402 -- one limit for the command and the library
 
 
 def _unreadable(paths: Sequence[Path], source: Any) -> dict[Path, str]:

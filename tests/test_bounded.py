@@ -7,18 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
-import yaml
-from click.testing import CliRunner
 
 from brandwatch.bounded import IMPORT_MAX_BYTES, read_regular_file
 from brandwatch.captures import CaptureArchive
-from brandwatch.cli import main
 from brandwatch.errors import InputError
 from brandwatch.pipeline import import_files
 from brandwatch.sources.gsxt import GsxtOptions, GsxtSource
 from brandwatch.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
 FIX = "save only the search results page (File → Save Page As, HTML only)"
 
 
@@ -67,13 +63,3 @@ def test_import_checks_every_file_before_the_run_starts(tmp_path, matcher):
                          store=store, archive=CaptureArchive(tmp_path / "captures"), matcher=matcher,
                          fetched_at="2026-12-02T00:00:00.000000Z")
         assert store.runs() == []  # all or nothing: no run recorded for an import that could not start
-
-
-def test_import_of_dev_zero_is_one_line(tmp_path):
-    config = tmp_path / "config.yaml"
-    config.write_text(yaml.safe_dump({"watchlists": str(ROOT / "tests" / "fixtures" / "watchlists"),
-                                      "database": str(tmp_path / "bw.db"), "sources": [
-                                          {"name": "gsxt", "type": "gsxt", "options": {"url": "https://x/?q={query}"}}]}))
-    r = CliRunner().invoke(main, ["--config", str(config), "import", "--source", "gsxt", "/dev/zero"])
-    assert (r.exit_code, r.output) == (2, "Error: /dev/zero: is a character device, not a saved page; give a "
-                                          "regular file\n")
