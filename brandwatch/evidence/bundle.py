@@ -79,7 +79,7 @@ def read_capture(archive: CaptureArchive, row: Mapping[str, Any]) -> tuple[bytes
     return raw, record
 
 
-def _capture_ids(store: Store, listing: Mapping[str, Any]) -> list[int]:
+def capture_ids(store: Store, listing: Mapping[str, Any]) -> list[int]:
     """Every capture that showed the listing, oldest first: sightings, history, and its latest."""
     ids = [s["capture_id"] for s in store.sightings(listing["id"])]
     ids += [c["capture_id"] for c in store.listing_changes(listing["id"])]
@@ -162,7 +162,7 @@ def build_bundle(store: Store, archive: CaptureArchive, hit_id: int, out: Path |
     files: dict[str, bytes] = {}
     captures: list[dict[str, Any]] = []
     records: dict[int, WarcRecord] = {}
-    for cid in _capture_ids(store, listing):
+    for cid in capture_ids(store, listing):
         row = store.capture(cid)
         if row is None:
             raise EvidenceError(f"capture {cid}: referenced by listing {listing['id']} but not in {db_path}")
