@@ -18,11 +18,12 @@ from warcio.archiveiterator import ArchiveIterator
 import brandwatch
 from brandwatch import evidence
 from brandwatch.audit import entry_hash, write_head
-from brandwatch.captures import CaptureArchive
+from brandwatch.captures import CaptureArchive, WarcRecord
 from brandwatch.evidence import (
     SM3_IMPLEMENTATIONS,
     EvidenceError,
     build_bundle,
+    screenshot,
     sm3_hex,
     verify_bundle,
     verify_store,
@@ -404,13 +405,13 @@ def test_screenshot_with_chromium(world, tmp_path, monkeypatch):
         assert flag in args
     html = (log / "page.html").read_bytes().decode()
     assert html.startswith('<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
-                           f'content="{evidence._CSP}"><base href="https://example.test/s?q=%E5%BE%AE%E4%BC%97&amp;'
+                           f'content="{screenshot.CSP}"><base href="https://example.test/s?q=%E5%BE%AE%E4%BC%97&amp;'
                            'p=1"><html><head><title>')
     assert NEW in html
 
 
 BASE = '<base href="https://x.test/a?q=%E5%BE%AE%E4%BC%97&amp;b=1">'
-CSP = f'<meta http-equiv="Content-Security-Policy" content="{evidence._CSP}">'
+CSP = f'<meta http-equiv="Content-Security-Policy" content="{screenshot.CSP}">'
 
 
 # (content type, body) → the page Chromium is given: brandwatch's tags first (after any doctype), the page's bytes
@@ -427,9 +428,8 @@ CSP = f'<meta http-equiv="Content-Security-Policy" content="{evidence._CSP}">'
      '{&quot;name&quot;: &quot;&lt;b&gt;微众&lt;/b&gt;&quot;}</pre>'.encode()),
 ])
 def test_page_given_to_chromium(ctype, body, page):
-    record = evidence._Record("https://x.test/a?q=微众&b=1", "", "", 200, (("Content-Type", ctype),) if ctype else (),
-                              body)
-    assert evidence._page_html(record) == page
+    record = WarcRecord("https://x.test/a?q=微众&b=1", "", "", 200, (("Content-Type", ctype),) if ctype else (), body)
+    assert screenshot.page_html(record) == page
 
 
 @pytest.mark.parametrize(("action", "message"), [
@@ -439,7 +439,7 @@ def test_page_given_to_chromium(ctype, body, page):
 ])
 def test_screenshot_failures_are_skipped_not_fatal(world, tmp_path, monkeypatch, action, message):
     install_chromium(tmp_path, monkeypatch, action)
-    monkeypatch.setattr(evidence, "SCREENSHOT_TIMEOUT", 1)
+    monkeypatch.setattr(screenshot, "SCREENSHOT_TIMEOUT", 1)
     started = time.monotonic()
     result = world.bundle(tmp_path / "b")
     assert time.monotonic() - started < 15  # a hung Chromium is ended with its children, not waited for
