@@ -194,9 +194,9 @@ def build_bundle(store: Store, archive: CaptureArchive, hit_id: int, out: Path |
         message = (f"screenshot skipped: no Chromium at {chromium!r}" if chromium else
                    "screenshot skipped: no Chromium found (install Debian's chromium package)")
     else:
-        png, message = take_screenshot(records[latest], browser)
+        png, message, marked = take_screenshot(records[latest], browser, listing["name"])
         shot.update(capture_id=latest, chromium=browser, chromium_version=chromium_version(browser),
-                    flags=list(OFFLINE_FLAGS))
+                    flags=list(OFFLINE_FLAGS), row_outlined=marked)
         if png is not None:
             files[SCREENSHOT] = png
             shot["file"] = SCREENSHOT

@@ -1,24 +1,30 @@
-"""The screenshot in a bundle: the captured page rendered by headless Chromium, offline, scripts off.
+"""The screenshot in a bundle: the captured page rendered by headless Chromium, offline, no script.
 
-Chromium sees only the captured bytes: every request goes to a proxy that is
-not there, names do not resolve, scripts do not run, and it uses a throwaway
-profile; a Content-Security-Policy lets in nothing but the page's inline
-styles and data: images; a meta refresh is disabled, not followed. So it shows
-what the source answered then. Without a Chromium it is skipped with a message.
+Chromium sees only the captured bytes, sanitised (capture_view.py): scripts,
+frames, objects and event handlers removed, every address made inert, so
+nothing is fetched and no script runs; a Content-Security-Policy lets in
+nothing but inline styles and data: images, as a second wall; every request
+goes to a proxy that is not there, names do not resolve, and it uses a
+throwaway profile. The row that shows the hit's name is outlined. (Chromium's
+own switch for turning scripts off, ``--blink-settings=scriptEnabled=false``,
+makes Debian's chromium write no PNG at all, so it is not used.)
+
+The PNG is checked before it goes into the bundle: a real image of at least
+200×100 pixels with more than one colour; otherwise, or without a Chromium,
+the bundle says why there is no screenshot.
 """
 
 from __future__ import annotations
 
-import html
+import io
 import os
-import re
 import shutil
 import signal
 import subprocess
 import tempfile
 from pathlib import Path
-from urllib.parse import quote
 
+from ..capture_view import content_type, render_capture
 from ..captures import WarcRecord
 
 SCREENSHOT = "screenshot.png"
@@ -34,51 +40,44 @@ def find_chromium(explicit: str | None = None) -> str | None:
     return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
 
 
-# Chromium sees only the captured bytes: every request goes to a proxy that is not there, names do not resolve,
-# scripts do not run (they could fetch, or change the page from what was captured), and it uses a throwaway profile.
+# Chromium sees only the captured bytes: every request goes to a proxy that is not there, names do not resolve, and
+# it uses a throwaway profile. Scripts are removed from the page and refused by its CSP (see the docstring).
 OFFLINE_FLAGS = (
     "--headless=new", "--disable-gpu", "--no-sandbox", "--hide-scrollbars", "--window-size=1280,2000",
     "--no-first-run", "--disable-extensions", "--disable-sync", "--disable-background-networking",
     "--disable-component-update", "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
-    "--host-resolver-rules=MAP * ~NOTFOUND", "--blink-settings=scriptEnabled=false",
+    "--host-resolver-rules=MAP * ~NOTFOUND", "--disable-quic",
 )
-
-
-# Only what the capture itself holds may appear: no file:// or remote resources (a captured page could show a
-# local file in the exhibit), inline styles and data: images only.
+# Only what the capture itself holds may appear: inline styles and data: images; no script, no file:// or remote
+# resource (a captured page could otherwise show a local file in the exhibit).
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
-# a meta refresh would navigate away from the capture (to a local file, even): it is disabled, not followed
-_REFRESH = re.compile(rb"http-equiv(\s*=\s*[\"']?\s*refresh)", re.IGNORECASE)
-_BOM = b"\xef\xbb\xbf"
+MIN_SIZE = (200, 100)
 
 
-def page_html(record: WarcRecord) -> bytes:
-    """The captured body as a page Chromium can open from disk, relative links resolved against its URL.
+def page_html(record: WarcRecord, name: str = "") -> tuple[bytes, bool]:
+    """(the page Chromium opens from disk, whether the hit's row is outlined in it)."""
+    view = render_capture(record.body, content_type(record.headers), name,
+                          head=f'<meta http-equiv="Content-Security-Policy" content="{CSP}">')
+    return view.page, view.marked
 
-    The tags brandwatch adds (charset from the HTTP header, the CSP, the base
-    URL) go first, after any doctype, so they are in force before anything
-    the page holds; the page's own bytes are untouched but for a disabled refresh.
-    """
-    ctype = next((v for k, v in record.headers if k.lower() == "content-type"), "")
-    m = re.search(r"charset=[\"']?([A-Za-z0-9_.:-]+)", ctype)
-    charset = m.group(1) if m else ""
-    # non-ASCII in the URL as UTF-8 percent escapes, so the tag is ASCII whatever the page's charset
-    url = re.sub(r"[^\x00-\x7f]+", lambda m: quote(m.group()), record.target_uri)
-    tags = f'<meta http-equiv="Content-Security-Policy" content="{CSP}"><base href="{html.escape(url, quote=True)}">'
-    body = record.body
-    if "html" in ctype.lower() or (not ctype and body.lstrip(_BOM + b" \t\r\n")[:1] == b"<"):
-        bom = _BOM if body.startswith(_BOM) else b""
-        rest = _REFRESH.sub(rb"data-removed-http-equiv\1", body[len(bom):])
-        doctype = re.match(rb"\s*<!doctype[^>]*>", rest, re.IGNORECASE)
-        at = doctype.end() if doctype else 0  # never before the doctype: that would render in quirks mode
-        inject = ((f'<meta charset="{charset}">' if charset else "") + tags).encode("ascii")
-        return bom + rest[:at] + inject + rest[at:]
+
+def check_png(data: bytes) -> str:
+    """Why ``data`` is not a usable screenshot ('' when it is): not a PNG, too small, or one colour only."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not data.startswith(_PNG_MAGIC):
+        return "not a PNG"
     try:
-        text = body.decode(charset or "utf-8", errors="replace")
-    except LookupError:
-        text = body.decode("utf-8", errors="replace")
-    page = f'<!doctype html><meta charset="utf-8">{tags}<pre style="white-space:pre-wrap">{html.escape(text)}</pre>'
-    return page.encode("utf-8")
+        with Image.open(io.BytesIO(data)) as im:
+            size = im.size
+            colours = im.convert("RGB").getcolors(maxcolors=2)
+    except (UnidentifiedImageError, OSError, ValueError) as e:
+        return f"not a readable PNG ({e})"
+    if size[0] < MIN_SIZE[0] or size[1] < MIN_SIZE[1]:
+        return f"{size[0]}×{size[1]} pixels, smaller than {MIN_SIZE[0]}×{MIN_SIZE[1]}"
+    if colours is not None and len(colours) < 2:
+        return "a blank image (one colour)"
+    return ""
 
 
 def chromium_version(chromium: str) -> str:
@@ -89,12 +88,13 @@ def chromium_version(chromium: str) -> str:
     return done.stdout.strip().splitlines()[0] if done.returncode == 0 and done.stdout.strip() else ""
 
 
-def take_screenshot(record: WarcRecord, chromium: str) -> tuple[bytes | None, str]:
-    """(PNG bytes or None, what happened) for one captured page rendered offline."""
+def take_screenshot(record: WarcRecord, chromium: str, name: str = "") -> tuple[bytes | None, str, bool]:
+    """(PNG bytes or None, what happened, whether the row showing ``name`` is outlined) for one captured page."""
     timeout = SCREENSHOT_TIMEOUT
     with tempfile.TemporaryDirectory(prefix="brandwatch-shot-") as tmp:
         page = Path(tmp) / "capture.html"
-        page.write_bytes(page_html(record))
+        html, marked = page_html(record, name)
+        page.write_bytes(html)
         png = Path(tmp) / SCREENSHOT
         cmd = [chromium, *OFFLINE_FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}", f"--screenshot={png}",
                page.as_uri()]
@@ -102,15 +102,18 @@ def take_screenshot(record: WarcRecord, chromium: str) -> tuple[bytes | None, st
             # its own process group, so a timeout ends Chromium's helper processes too
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         except OSError as e:
-            return None, f"screenshot skipped: cannot start {chromium} ({e.strerror})"
+            return None, f"screenshot skipped: cannot start {chromium} ({e.strerror})", False
         try:
             _, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-            return None, f"screenshot skipped: {chromium} did not finish within {timeout:g}s"
+            return None, f"screenshot skipped: {chromium} did not finish within {timeout:g}s", False
         data = png.read_bytes() if png.exists() else b""
         if not data.startswith(_PNG_MAGIC):
             tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
-            return None, f"screenshot skipped: {chromium} wrote no PNG ({tail[0]})"
-        return data, f"{SCREENSHOT}: the captured page rendered offline by {chromium}"
+            return None, f"screenshot skipped: {chromium} wrote no PNG ({tail[0]})", False
+        if problem := check_png(data):
+            return None, f"screenshot skipped: {chromium} wrote {problem}", False
+        row = ", the hit's row outlined" if marked else " (the hit's name was not found in it to outline)"
+        return data, f"{SCREENSHOT}: the captured page rendered offline by {chromium}{row}", marked
