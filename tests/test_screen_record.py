@@ -8,13 +8,18 @@ import hashlib
 import io
 import json
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from click.testing import CliRunner
 
+from brandwatch.cli import main
 from brandwatch.models import Mark, Watchlist
 from brandwatch.screen import RECORD_COLUMNS, ROW_COLUMN, screen_blocks, screen_file, watchlists_fingerprint
 from brandwatch.version import __version__
+
+from .conftest import ROOT
 
 NOW = "2026-12-02T08:00:00.000000Z"
 VERDICT_HEADER = [f"{k} ({zh})" for k, zh in RECORD_COLUMNS]
@@ -139,3 +144,17 @@ def test_workers_write_the_record_one_process_writes(tmp_path, matcher, suffix, 
                             record=Record(record_preamble(path, matcher, now=NOW)))
     assert many.getvalue() == one.getvalue()
     assert one.getvalue().count("\n") > 60 and summary.rows > 0
+
+
+def test_the_cli_writes_the_record_and_says_how_it_read_the_file(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("序号,企业名称\n1,郑州市维众法律咨询有限公司\n2,华信达\n".encode("gbk"))
+    out = tmp_path / "record.csv"
+    wl = str(Path(ROOT) / "tests" / "fixtures" / "watchlists")
+    r = CliRunner().invoke(main, ["screen", "--watchlists", wl, str(path), "--all", "-o", str(out)],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert r.stderr.splitlines()[:2] == [f"read {path} as GB18030 (GBK): not UTF-8 (line 1)",
+                                         f"{path}: names from column B 「企业名称」"]
+    table = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [r[3] for r in table[2:]] == ["近似 match", "未发现近似 no match"]
