@@ -17,6 +17,8 @@ FORBIDDEN = {
     "config.py": {"match", "screen", "cli", "demo"},
     "labels.py": {"match", "config", "screen", "cli", "demo", "store", "models", "review", "report", "export",
                   "alerts"},
+    "links.py": {"match", "config", "screen", "cli", "demo", "store", "models", "review", "report", "export",
+                 "alerts"},
     "inputs.py": {"match", "config", "screen", "cli", "demo", "distributed", "store", "blocks"},
     "workbook.py": {"match", "config", "screen", "cli", "demo", "distributed", "store", "blocks"},
     "blocks.py": {"match", "config", "screen", "cli", "demo", "distributed", "store"},

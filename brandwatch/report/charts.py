@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
+from ..labels import severity_label
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -32,7 +34,6 @@ if TYPE_CHECKING:
 FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "SimHei",
          "WenQuanYi Micro Hei", "DejaVu Sans"]
 COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#95a5a6"}
-SEVERITY_LABELS = {"high": "高 high", "medium": "中 medium", "low": "低 low"}
 FONT_SIZE = 10
 
 
@@ -78,7 +79,7 @@ def trend_svg(weeks: Sequence[TrendWeek]) -> str:
         bottom = [0] * len(weeks)
         for severity in ("high", "medium", "low"):
             values = [getattr(w, severity) for w in weeks]
-            ax.bar(x, values, bottom=bottom, color=COLOURS[severity], label=SEVERITY_LABELS[severity], width=0.7)
+            ax.bar(x, values, bottom=bottom, color=COLOURS[severity], label=severity_label(severity), width=0.7)
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         for i, total in enumerate(bottom):
             ax.annotate(str(total), (i, total), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom")
