@@ -168,11 +168,30 @@ def bom_encoding(path: Path) -> str | None:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    even, odd = head[0::2].count(0), head[1::2].count(0)
-    if max(even, odd) > len(head) // 4 and min(even, odd) < len(head) // 32:  # a NUL beside every ASCII letter
+    if _utf16_without_mark(head):
         raise InputError(f"{path}: the file looks like UTF-16 without a byte-order mark; {FIX_ENCODING}, "
                          "or as Unicode text (which has the mark)")
     return None
+
+
+def _utf16_without_mark(head: bytes) -> bool:
+    """Whether the first bytes of a file read as UTF-16 lines (a NUL in every line end, printable text):
+    as UTF-8 or GB18030 they would be read as names of garbage, without an error."""
+    if b"\x00" not in head:
+        return False
+    for encoding, line_end in (("utf-16-le", b"\n\x00"), ("utf-16-be", b"\x00\n")):
+        end, at = 0, head.find(line_end)
+        while at >= 0:
+            if at % 2 == 0:
+                end = at + 2
+            at = head.find(line_end, at + 1)
+        try:
+            text = head[:end].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if text and all(c.isprintable() or c in "\r\n\t" for c in text):
+            return True
+    return False
 
 
 SENTINEL = "\ufdd0"  # a noncharacter (Unicode keeps U+FDD0 for a program's own use): where bytes did not decode

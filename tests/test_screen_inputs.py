@@ -98,6 +98,10 @@ BAD_BYTES = [  # (file name, bytes, message after "path: ")
      f"line 3: bytes that are not UTF-16 at column 1 (the file begins with a UTF-16 byte-order mark); {FIX}"),
     ("nobom16.csv", "id,name\n1,W3Bank\n".encode("utf-16-le"),
      f"the file looks like UTF-16 without a byte-order mark; {FIX}, or as Unicode text (which has the mark)"),
+    ("nobom16be.txt", "维众\n华信\n".encode("utf-16-be"),  # Chinese: few NULs, and it would read as GB18030
+     f"the file looks like UTF-16 without a byte-order mark; {FIX}, or as Unicode text (which has the mark)"),
+    ("nobom16le.txt", "维众\r\n华信\r\n".encode("utf-16-le"),
+     f"the file looks like UTF-16 without a byte-order mark; {FIX}, or as Unicode text (which has the mark)"),
     ("utf32.csv", "id,name\n".encode("utf-32"), f"the file is UTF-32, which brandwatch does not read; {FIX}"),
 ]
 
@@ -315,3 +319,44 @@ def test_workers_read_a_workbook_in_one_process_and_say_so(book, matcher):
     summary = screen_file(book, None, matcher, out_stream=many, workers=2, options=ReadOptions(sheet="名单"))
     assert many.getvalue() == one.getvalue()
     assert summary.notes == ["--workers 2: .xlsx files are read in one process"]
+
+
+def test_a_workbook_damaged_inside_a_sheet_is_an_error_not_a_traceback(tmp_path):
+    path = tmp_path / "cut.xlsx"
+    _workbook(path, {"Sheet1": [["名称"], ["维众"], ["华信"]]})
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    sheet = next(n for n in parts if n.startswith("xl/worksheets/sheet"))
+    parts[sheet] = parts[sheet][: parts[sheet].index(b'<row r="3"') + 12]  # the XML ends inside a row
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    with pytest.raises(InputError) as e:
+        list(read_name_chunks(path))
+    assert str(e.value).startswith(f"{path}: the workbook is damaged (")
+    assert str(e.value).endswith("); open it in Excel or WPS and save it again as .xlsx, or as CSV UTF-8")
+
+
+@pytest.mark.parametrize(("values", "used"), [
+    (("a", None, ""), 1), (("", None, ""), 0), ((None,) * 5, 0), ((None, 0), 2), (("", "b"), 2), ((), 0),
+])
+def test_the_cells_a_row_uses(values, used):
+    from brandwatch.workbook import _used
+
+    assert _used(values) == used
+
+
+def test_a_stray_cell_far_to_the_right(tmp_path, matcher):
+    path = tmp_path / "wide.xlsx"
+    wb = Workbook()
+    wb.active.append(["名称"])
+    wb.active.append(["维众"])
+    wb.active.cell(row=3, column=1, value="华信")
+    wb.active.cell(row=3, column=16384, value=1)  # column XFD: openpyxl pads the row out to it
+    wb.save(path)
+    got, _ = _hits(path, matcher=matcher)  # the hits need only the column of names
+    assert [r["name"] for r in csv.DictReader(io.StringIO(got))] == ["维众"]
+    with pytest.raises(InputError) as e:
+        screen_file(path, None, matcher, out_stream=io.StringIO(), all_rows=True)
+    assert str(e.value) == (f"{path}: sheet 'Sheet' row 3: a cell in column XFD; the record (--all) keeps at most "
+                            "1,000 columns: delete the cells beyond the table, or screen without --all")
