@@ -414,7 +414,11 @@ def screen_dask(in_path: Path | str, out_path: Path | str | None, matcher: Match
     try:
         if out is not None:
             shutil.rmtree(parts, ignore_errors=True)
-            parts.mkdir()
+            try:
+                parts.mkdir()
+            except OSError as e:
+                raise BrandwatchError(f"{out}: cannot write it ({e.strerror or e}); check that its folder exists "
+                                      "and is writable") from e
         client.register_plugin(plugin, name=plugin.name)
         tasks = _tasks(client, ddf, cut, opts, all_rows, str(parts), plugin.name, source, summary)
         try:

@@ -47,7 +47,7 @@ from .blocks import (
     read_block,
 )
 from .cells import csv_safe, without_controls
-from .errors import InputError
+from .errors import BrandwatchError, InputError
 from .inputs import (
     ID,
     KIND,
@@ -402,7 +402,12 @@ def screen_file(in_path: Path | str, out_path: Path | str | None, matcher: Match
     try:
         with open(tmp, "w", encoding="utf-8-sig", newline="", errors="backslashreplace") as f:
             summary = run(f)
+        os.replace(tmp, out_path)
     except InputError as e:
         raise InputError(f"{e}\n(the {done} before this line are in {tmp}; {out_path} was not changed)") from None
-    os.replace(tmp, out_path)
+    except OSError as e:  # a folder that is not there, a full disk, a file brandwatch may not read
+        if e.filename in (str(tmp), str(out_path), None):
+            raise BrandwatchError(f"{out_path}: cannot write it ({e.strerror or e}); check that its folder exists "
+                                  "and is writable") from e
+        raise InputError(f"{e.filename}: cannot read it ({e.strerror or e})") from e
     return summary

@@ -158,3 +158,15 @@ def test_the_cli_writes_the_record_and_says_how_it_read_the_file(tmp_path):
                                          f"{path}: names from column B 「企业名称」"]
     table = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert [r[3] for r in table[2:]] == ["近似 match", "未发现近似 no match"]
+
+
+def test_an_output_folder_that_is_not_there_is_named(tmp_path, matcher):
+    from brandwatch.errors import BrandwatchError
+
+    path = tmp_path / "in.txt"
+    path.write_text("维众\n", encoding="utf-8")
+    out = tmp_path / "missing" / "record.csv"
+    with pytest.raises(BrandwatchError) as e:
+        screen_file(path, out, matcher, all_rows=True)
+    assert str(e.value) == f"{out}: cannot write it (No such file or directory); check that its folder exists and " \
+                           "is writable"
