@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..labels import severity_label
+from ..labels import SEVERITY, severity_label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -35,6 +35,8 @@ FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang 
          "WenQuanYi Micro Hei", "DejaVu Sans"]
 COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#95a5a6"}
 FONT_SIZE = 10
+# 高 high … from labels.py (the one table), under the name other modules import it by
+SEVERITY_LABELS = {s: severity_label(s) for s in SEVERITY}
 
 
 def _rc(name: str) -> dict[str, object]:

@@ -33,6 +33,8 @@ from .charts import marks_svg, trend_svg
 from .figures import WeeklyFigures, gather_figures
 from .weeks import DEFAULT_TZ, aware, default_week, local_midnight, week_monday, week_name, zone
 
+# labels.py's tables, under the names other modules import them by (the one table is labels.py)
+STATUS_LABELS, FLAG_LABELS = STATUS, FLAG
 SUMMARY_ITEMS = 5  # high hits named in the summary; a WeCom message holds at most 4096 bytes
 
 
@@ -110,9 +112,9 @@ def _context(figures: WeeklyFigures) -> dict[str, Any]:
         "version": __version__,
         "generated_utc": stamp(figures.generated_at),
         "generated_local": local_text(figures.generated_at, figures.tz),
-        "status_labels": STATUS,
+        "status_labels": STATUS_LABELS,
         "severity_labels": {s: severity_label(s) for s in SEVERITY},
-        "flag_labels": FLAG,
+        "flag_labels": FLAG_LABELS,
         "flag_short": FLAG_SHORT,
     }
 
