@@ -316,6 +316,12 @@ def check(ctx: click.Context, names: tuple[str, ...], watchlists: str | None, ki
 @_watchlists_option
 @click.option("--kind", type=_KIND, default="company", show_default=True,
               help="Kind for rows that do not say.")
+@click.option("--all", "all_rows", is_flag=True,
+              help="Write every input row with its own columns and a verdict (a clearance record), not only hits.")
+@click.option("--column", metavar="NAME|LETTER", default=None,
+              help="The column of names, by header or letter (default: name, 名称, 企业名称 …, else the first).")
+@click.option("--sheet", metavar="NAME|N", default=None,
+              help=".xlsx: the worksheet, by name or number (default the first).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Processes to match in (local: default 1; dask: the local cluster's workers, default one a CPU).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
@@ -323,12 +329,16 @@ def check(ctx: click.Context, names: tuple[str, ...], watchlists: str | None, ki
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="With --engine dask: the scheduler to use (tcp://HOST:8786); default a local cluster.")
 @click.pass_context
-def screen(ctx: click.Context, infile: str, output: str | None, watchlists: str | None, kind: str,
-           workers: int | None, engine: str, scheduler: str | None) -> None:
-    """Screen IN (CSV with id,name[,kind], JSONL, or one name a line) and write one row per hit.
+def screen(ctx: click.Context, infile: str, output: str | None, watchlists: str | None, kind: str, all_rows: bool,
+           column: str | None, sheet: str | None, workers: int | None, engine: str, scheduler: str | None) -> None:
+    """Screen IN (CSV or TSV with a header, .xlsx, JSONL, or one name a line) and write one row per hit.
 
-    With --engine dask, IN may also be a Parquet file or a folder of CSV, JSONL or Parquet files.
+    CSV and text may be UTF-8, GBK/GB18030 or UTF-16 (with its byte-order mark). With --all, every row
+    of IN is written with its columns and a verdict. With --engine dask, IN may also be a Parquet file
+    or a folder of CSV, JSONL or Parquet files.
     """
+    from .inputs import ReadOptions
+
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler goes with --engine dask")
     if scheduler and workers:
@@ -339,12 +349,13 @@ def screen(ctx: click.Context, infile: str, output: str | None, watchlists: str 
         require_dask()  # before the matcher is built: say which extra to install at once
     elif Path(infile).is_dir():
         raise click.UsageError(f"{infile} is a folder; the local engine reads one file (a folder needs --engine dask)")
+    options = ReadOptions(default_kind=kind, column=column, sheet=sheet)
     matcher, _ = _matcher(ctx, watchlists)
     started = time.perf_counter()
     if engine == "dask":
-        summary = screen_dask(infile, output, matcher, scheduler, workers=workers, default_kind=kind,
-                              out_stream=None if output else sys.stdout)
-        _screened(summary, time.perf_counter() - started, output)
+        summary = screen_dask(infile, output, matcher, scheduler, workers=workers, options=options,
+                              all_rows=all_rows, out_stream=None if output else sys.stdout)
+        _screened(Path(infile), summary, time.perf_counter() - started, output)
         return
     bar = None
     on_bytes = None
@@ -354,15 +365,21 @@ def screen(ctx: click.Context, infile: str, output: str | None, watchlists: str 
         bar.__enter__()
         on_bytes = bar.update
     try:
-        summary = screen_file(infile, output, matcher, workers=workers or 1, default_kind=kind,
+        summary = screen_file(infile, output, matcher, workers=workers or 1, options=options, all_rows=all_rows,
                               out_stream=None if output else click.get_text_stream("stdout"), on_bytes=on_bytes)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    _screened(summary, time.perf_counter() - started, output)
+    _screened(Path(infile), summary, time.perf_counter() - started, output)
 
 
-def _screened(summary: ScreenSummary, took: float, output: str | None) -> None:
+def _screened(infile: Path, summary: ScreenSummary, took: float, output: str | None) -> None:
+    from .inputs import describe
+
+    if summary.read.encoding:
+        click.echo(describe(infile, summary.read), err=True)
+    for note in (*summary.read.notes, *summary.notes):
+        click.echo(note, err=True)
     sev = ", ".join(f"{summary.by_severity[s]} {s}" for s in ("high", "medium", "low"))
     click.echo(
         f"screened {summary.rows} names in {took:.1f}s: {summary.hits} hits in {summary.names_hit} names ({sev})"
@@ -755,15 +772,14 @@ def show(ctx: click.Context, hit_id: str, as_json: bool) -> None:
 
 def _show_lines(doc: dict[str, Any]) -> list[str]:
     """``show``'s text: labels in Chinese with the English beside them, times in UTC and Asia/Shanghai."""
+    from .labels import severity_label, status_label
     from .match import RULES
-    from .report.charts import SEVERITY_LABELS
     from .report.figures import FIELD_LABELS
-    from .report.render import STATUS_LABELS
 
     h, listing = doc["hit"], doc["listing"]
 
     def status(code: str) -> str:
-        return f"{STATUS_LABELS.get(code, code)} {code}" if code else "-"
+        return status_label(code) or "-"
 
     def row(label: str, value: Any) -> str:
         return f"  {label}{' ' * max(2, 26 - _width(label))}{value}"
@@ -791,7 +807,7 @@ def _show_lines(doc: dict[str, Any]) -> list[str]:
         out.append(row("规则 rule", f"{name}: {rule.basis}" if rule else name))
     out += [
         row("分数 score", h["score"]),
-        row("风险等级 severity", SEVERITY_LABELS.get(h["severity"], h["severity"])),
+        row("风险等级 severity", severity_label(h["severity"])),
         row("相同部分 span", h["span"]),
         row("理由 explanation", h["explanation"]),
         row("命中首次 hit first seen", when(h["first_seen"])),

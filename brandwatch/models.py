@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import cache
 from typing import Literal
 
 Kind = Literal["company", "app", "account", "domain"]
@@ -90,6 +91,54 @@ class Listing:
         return dict(self.fields).get(name, default)
 
 
+# -- time: one format for data, one for people ----------------------------------------------
+
+#: How every time is kept in data (store, JSONL, exports, manifests): UTC, ISO 8601, microseconds, Z.
+#: Fixed width, so comparing two stored times as text (as the store's queries do) compares the times.
+STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+#: The legal team's time zone: what people read beside the UTC.
+PEOPLE_TZ = "Asia/Shanghai"
+
+
 def utc_now() -> str:
-    """Now in UTC, ISO 8601 with a Z, to the microsecond."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Now as data: ``2026-12-02T08:00:00.000000Z`` (see :data:`STAMP_FORMAT`)."""
+    return stamp(datetime.now(UTC))
+
+
+def stamp(moment: datetime | str) -> str:
+    """A time as data: UTC with a Z, to the microsecond. A naive datetime is taken as UTC; text is parsed
+    first (so ``2026-12-02T16:00:00+08:00`` becomes ``2026-12-02T08:00:00.000000Z``)."""
+    return parse_time(moment).strftime(STAMP_FORMAT)
+
+
+def parse_time(value: datetime | str) -> datetime:
+    """A time as an aware UTC datetime: a stamp (Z), ISO 8601 with any offset (+00:00, +08:00), or naive (UTC)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@cache
+def people_zone(name: str = PEOPLE_TZ) -> tzinfo:
+    """The IANA zone ``name``; Asia/Shanghai is a fixed UTC+8 (no DST since 1991) where the system has no
+    time zone database (Windows without the tzdata package)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        if name == PEOPLE_TZ:
+            return timezone(timedelta(hours=8), "CST")
+        raise
+
+
+def local_text(moment: datetime | str | None, tz: str = PEOPLE_TZ) -> str:
+    """A time for people, in the team's zone to the minute with its offset: ``2026-12-02 16:00 (UTC+8)``.
+    Empty for no time. Shown beside the UTC stamp, never instead of it."""
+    if moment is None or moment == "":
+        return ""
+    local = parse_time(moment).astimezone(people_zone(tz))
+    offset = local.utcoffset() or timedelta()
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"{local:%Y-%m-%d %H:%M} (UTC{sign}{hours}{f':{mins:02d}' if mins else ''})"

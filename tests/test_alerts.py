@@ -172,20 +172,20 @@ def test_one_digest_per_channel_per_run_however_many_hits(store):
     rows = store.outbox()
     assert [(r["channel"], r["kind"], len(r["payload"]["hits"])) for r in rows] == [
         ("wecom-legal", "digest", 25), ("feishu-brand", "digest", 10)]
-    assert rows[0]["subject"] == "brandwatch：25 条新线索（高 10，中 15）"
-    assert rows[1]["subject"] == "brandwatch：10 条新线索（高 10）"
+    assert rows[0]["subject"] == "brandwatch：25 条新线索（高 high 10，中 medium 15）"
+    assert rows[1]["subject"] == "brandwatch：10 条新线索（高 high 10）"
     assert queue_digest(store, spec, later(60)) == 0  # nothing new: no second digest
     assert {r["severity"] for r in store.hit_records() if r["alerted_at"] is None} == {"low"}
 
     add_hits(store, many(high=0, medium=1))  # a new medium hit: only the channel that takes medium hears of it
     assert queue_digest(store, spec, later(120)) == 1
     assert [(r["channel"], r["subject"]) for r in store.outbox()][2:] == [
-        ("wecom-legal", "brandwatch：1 条新线索（中 1）")]
+        ("wecom-legal", "brandwatch：1 条新线索（中 medium 1）")]
 
 
 @pytest.mark.parametrize("min_severity, names, subject, unalerted", [
-    ("medium", [THREE[0][0], THREE[2][0], THREE[1][0]], "brandwatch：3 条新线索（高 1，中 2）", {"low"}),
-    ("high", [THREE[0][0]], "brandwatch：1 条新线索（高 1）", {"medium", "low"}),
+    ("medium", [THREE[0][0], THREE[2][0], THREE[1][0]], "brandwatch：3 条新线索（高 high 1，中 medium 2）", {"low"}),
+    ("high", [THREE[0][0]], "brandwatch：1 条新线索（高 high 1）", {"medium", "low"}),
 ])
 def test_min_severity_decides_what_a_channel_gets(store, min_severity, names, subject, unalerted):
     add_hits(store, [*THREE, LOW])
@@ -211,13 +211,13 @@ def test_each_line_names_severity_name_mark_rule_explanation_source_url_and_id(s
     text = render_text(message)
     line = next(x for x in text.splitlines() if "维众金融" in x)
     key = rows[1]["listing_key"]
-    for part in ("【中】维众金融信息服务（深圳）有限公司", "商标「微众」", "规则 homophone",
+    for part in ("【中 medium】维众金融信息服务（深圳）有限公司", "商标「微众」", "规则 homophone 同音",
                  "说明：「维众」与「微众」同音（wéi zhòng），且经营金融相关业务",
                  f"来源 gsxt（统一社会信用代码 {key}）", f"https://gsxt.example/corp/{key}", f"线索 #{ids[1]}"):
         assert part in line, part
     markdown = render_markdown(message, 4096, flavor="wecom")
     assert f"[打开来源](https://gsxt.example/corp/{key})" in markdown
-    assert '<font color="warning">【高】</font>**湖北微众森态信息科技集团有限公司**' in markdown
+    assert '<font color="warning">【高 high】</font>**湖北微众森态信息科技集团有限公司**' in markdown
 
 
 @pytest.mark.parametrize("hits, max_bytes", [(3, 4096), (200, 4096), (200, 1000), (40, 300), (500, 20_000)])
@@ -257,7 +257,8 @@ def test_feishu_post_fits_twenty_kilobytes(store):
 def test_email_html_escapes_names_and_links_only_to_the_web(name, url, shown, hidden):
     hit = {"id": 7, "severity": "high", "score": 90, "name": name, "mark": "微众", "rule": "contains",
            "explanation": "…", "source": "gsxt", "url": url, "fields": {}}
-    html = render_html(Message("digest", "brandwatch：1 条新线索（高 1）", (hit,)))
+    html = render_html(Message("digest", "brandwatch：1 条新线索（高 high 1）", (hit,)))
+    assert "<td>高 high</td>" in html and "<td>contains 包含</td>" in html  # labels beside the codes
     for text in shown:
         assert text in html
     for text in hidden:
@@ -266,7 +267,7 @@ def test_email_html_escapes_names_and_links_only_to_the_web(name, url, shown, hi
 
 
 def test_an_unreadable_payload_is_kept_and_reported(robot, store, env, session):
-    store.enqueue("wecom-legal", "digest", "brandwatch：1 条新线索（高 1）", {"version": 99}, stamp(NOW))
+    store.enqueue("wecom-legal", "digest", "brandwatch：1 条新线索（高 high 1）", {"version": 99}, stamp(NOW))
     result = deliver(store, alerts(WECOM), env=env, now=NOW, session=session)
     assert (result.failed, robot.requests) == (1, [])
     assert "has a payload this brandwatch cannot read" in store.outbox()[0]["last_error"]
@@ -292,7 +293,7 @@ def test_wecom_posts_markdown_to_the_robot(robot, store, env, session):
     body = request.json()
     assert body["msgtype"] == "markdown" and set(body) == {"msgtype", "markdown"}
     content = body["markdown"]["content"]
-    assert content.startswith("### brandwatch：3 条新线索（高 1，中 2）")
+    assert content.startswith("### brandwatch：3 条新线索（高 high 1，中 medium 2）")
     assert "湖北微众森态信息科技集团有限公司" in content and content.count("线索 #") == 3
 
 
@@ -331,7 +332,8 @@ def test_dingtalk_signature_is_recomputed_by_the_robot(robot, store, env, sessio
     assert abs(int(timestamp) - time.time() * 1000) < 10_000  # milliseconds
     assert f"&sign={quote_plus(_dingtalk_sign(DING_SECRET, timestamp))}" in robot.raw_paths[0]
     body = request.json()
-    assert body["msgtype"] == "markdown" and body["markdown"]["title"] == "brandwatch：3 条新线索（高 1，中 2）"
+    assert body["msgtype"] == "markdown"
+    assert body["markdown"]["title"] == "brandwatch：3 条新线索（高 high 1，中 medium 2）"
     assert "微粒贷客服中心（武汉）有限公司" in body["markdown"]["text"]
 
 
@@ -362,7 +364,7 @@ def test_feishu_signature_in_the_body_matches(robot, store, env, session):
     assert body["sign"] != _dingtalk_sign(FEISHU_SECRET, body["timestamp"])  # not DingTalk's algorithm
     assert body["msg_type"] == "post"
     post = body["content"]["post"]["zh_cn"]
-    assert post["title"] == "brandwatch：3 条新线索（高 1，中 2）" and len(post["content"]) == 3
+    assert post["title"] == "brandwatch：3 条新线索（高 high 1，中 medium 2）" and len(post["content"]) == 3
     assert {"tag": "a", "text": "打开来源", "href": store.hit_records()[0]["listing_url"]} in post["content"][0]
 
 
@@ -372,7 +374,8 @@ def test_webhook_posts_structured_json_signed(robot, store, env, session):
     expected = "sha256=" + hmac.new(HOOK_SECRET.encode(), request.body, hashlib.sha256).hexdigest()
     assert request.headers["X-Brandwatch-Signature"] == expected
     doc = request.json()
-    assert doc["kind"] == "digest" and doc["version"] == 1 and doc["subject"] == "brandwatch：3 条新线索（高 1，中 2）"
+    assert doc["kind"] == "digest" and doc["version"] == 1
+    assert doc["subject"] == "brandwatch：3 条新线索（高 high 1，中 medium 2）"
     assert doc["counts"] == {"high": 1, "medium": 2}
     assert sorted(h["id"] for h in doc["hits"]) == sorted(r["id"] for r in store.hit_records())
     assert doc["hits"][0]["fields"]["统一社会信用代码"] == doc["hits"][0]["key"]
@@ -650,14 +653,14 @@ def test_email_digest_in_chinese_with_text_and_html(store, sink, env):
     queue_digest(store, spec, NOW)
     assert deliver(store, spec, env=env, now=NOW) == DeliveryResult(sent=1)
     [mail] = sink.messages
-    assert mail["Subject"] == "brandwatch：3 条新线索（高 1，中 2）"
+    assert mail["Subject"] == "brandwatch：3 条新线索（高 high 1，中 medium 2）"
     assert sink.envelopes == [("alerts@webank.example", ["legal@webank.example"])]
     assert sink.tried_logins == [(SMTP_USER, SMTP_PASSWORD)]
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
     for i, (name, *_rest) in zip(ids, THREE, strict=True):
         assert name in text and f"线索 #{i}" in text and name in html
-    assert "【高】湖北微众森态信息科技集团有限公司｜商标「微众」" in text
+    assert "【高 high】湖北微众森态信息科技集团有限公司｜商标「微众」" in text
     assert "「维众」与「微众」同音" in html and "&lt;" not in text
 
 
@@ -753,10 +756,10 @@ HOSTILE = {"id": 7, "severity": "high", "score": 95, "mark": "微众", "rule": "
 @pytest.mark.parametrize("flavor", ["wecom", "dingtalk"])
 def test_markdown_shows_a_crawled_name_as_text(name, shown, flavor):
     hit = {**HOSTILE, "name": name, "fields": {"统一社会信用代码": "9142[x](y)"}}
-    label = '<font color="warning">【高】</font>' if flavor == "wecom" else "【高】"
+    label = '<font color="warning">【高 high】</font>' if flavor == "wecom" else "【高 high】"
     sep = "\n\n" if flavor == "dingtalk" else "\n"
     assert render_markdown(Message("digest", "brandwatch：1 条新线索（高 1）", (hit,)), 4096, flavor=flavor) == (
-        f"### brandwatch：1 条新线索（高 1）{sep}- {label}**{shown}**｜商标「微众」｜规则 contains｜"
+        f"### brandwatch：1 条新线索（高 1）{sep}- {label}**{shown}**｜商标「微众」｜规则 contains 包含｜"
         "说明：字号「微众」包含商标「微众」｜来源 gsxt（统一社会信用代码 9142［x］(y)）｜线索 #7")
 
 

@@ -72,14 +72,16 @@ def test_screen_other_formats(tmp_path, suffix, text):
 
 NO_NAMES = "holds no names (only blank lines or a header); give one name a line, or CSV with a header id,name"
 ERRORS = [
-    ("id,title\n1,微众\n", ".csv",
-     "line 1: no 'name' column (the header is: id,title); name the column of names 'name', e.g. id,name,kind"),
+    ("id,kind\n1,app\n", ".csv",
+     "line 1: no column of names (the header is: id (A), kind (B)); call the column of names 'name' or 名称, or give "
+     "--column with its header or letter"),
     ("", ".csv", "the file is empty; give one name a line, or CSV with a header id,name"),
     ("\ufeff\n\n  \n", ".txt", NO_NAMES),
     ("id,name\n", ".csv", NO_NAMES),
     ("id,name\n\n\n", ".csv", NO_NAMES),  # blank lines only, after the header
     ("id,name\n1,维众\n".encode() + b"2,\xff\n", ".csv",
-     "line 3: bytes that are not UTF-8 at column 3; save the file as UTF-8 (from GBK: iconv -f gb18030 -t utf-8)"),
+     "line 3: bytes that are not UTF-8 at column 3, but line 2 is UTF-8: the file mixes encodings; save it again as "
+     "UTF-8 (Excel: 另存为 → CSV UTF-8 (逗号分隔))"),
     ("id,name,kind\n1,维众,shop\n", ".csv", "line 2: kind 'shop' is not one of company, app, account, domain"),
     ('{"name": "维众"}\n{"name": \n', ".jsonl", "line 2: not valid JSON (Expecting value at column 10)"),
     ("id,name\n1,维众\n2," + "微" * 1001 + "\n", ".csv",

@@ -160,6 +160,61 @@ def test_csv_folder_is_its_files_in_order(matcher, cluster, tmp_path):
     assert _dask(matcher, folder, tmp_path, cluster, blocksize=1000) == first + second[header_end:]
 
 
+NOW = "2026-12-02T08:00:00.000000Z"
+
+
+@pytest.mark.parametrize(("fmt", "blocksize"), [("csv", 700), ("csv-breaks", 200), ("jsonl", 500), ("txt", 300)])
+def test_the_record_of_every_row_is_the_local_record(matcher, cluster, tmp_path, fmt, blocksize):
+    path = tmp_path / f"names.{fmt.split('-')[0]}"
+    if fmt.startswith("csv"):
+        _write_csv(path, ROWS, line_breaks=fmt == "csv-breaks")
+    elif fmt == "jsonl":
+        _write_jsonl(path, ROWS)
+    else:
+        path.write_text("\n".join(r["name"] for r in ROWS) + "\n", encoding="utf-8")
+    local = tmp_path / "local.csv"
+    screen_file(path, local, matcher, all_rows=True, now=NOW)
+    expected = local.read_bytes()
+    assert expected.count(b"\n") > len(ROWS) and "未发现近似 no match".encode() in expected
+    assert _dask(matcher, path, tmp_path, cluster, blocksize=blocksize, all_rows=True, now=NOW) == expected
+
+
+def test_the_record_of_a_parquet_file_has_all_its_columns(matcher, cluster, tmp_path):
+    with open(tmp_path / "names.jsonl", "w", encoding="utf-8") as f:  # every key on every line, as in the frame
+        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS)
+    _frame(ROWS).to_parquet(tmp_path / "names.parquet", index=False)
+    local = tmp_path / "local.csv"
+    screen_file(tmp_path / "names.jsonl", local, matcher, all_rows=True, now=NOW)
+    got = _dask(matcher, tmp_path / "names.parquet", tmp_path, cluster, all_rows=True, now=NOW)
+    first = got.index(b"\n") + 1
+    assert b"names.parquet SHA-256" in got[:first]
+    # the same rows, row numbers and cells as the JSONL's record
+    assert got[first:] == local.read_bytes()[local.read_bytes().index(b"\n") + 1:]
+
+
+def test_dask_reads_a_workbook_in_one_process_and_says_so(matcher, cluster, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["名称"])
+    wb.active.append(["维众"])
+    wb.save(tmp_path / "names.xlsx")
+    out = tmp_path / "dask.csv"
+    summary = screen_dask(tmp_path / "names.xlsx", out, matcher, cluster.scheduler_address)
+    assert summary.notes == ["--engine dask: .xlsx files are read in one process, by the local engine"]
+    assert out.read_bytes() == _local(matcher, tmp_path / "names.xlsx", tmp_path)
+
+
+def test_the_record_of_a_folder_of_line_files_is_refused(matcher, cluster, tmp_path):
+    folder = tmp_path / "register"
+    folder.mkdir()
+    _write_csv(folder / "a.csv", ROWS[:10])
+    _write_csv(folder / "b.csv", ROWS[10:20])
+    with pytest.raises(InputError) as e:
+        screen_dask(folder, tmp_path / "out.csv", matcher, cluster.scheduler_address, all_rows=True)
+    assert str(e.value).startswith(f"{folder}: --all with --engine dask reads one file of names or a Parquet dataset")
+
+
 def test_partition_function_on_a_data_frame(matcher, tmp_path):
     _write_jsonl(tmp_path / "names.jsonl", ROWS)
     expected = list(csv.reader(io.StringIO(_local(matcher, tmp_path / "names.jsonl", tmp_path).decode("utf-8-sig"))))
@@ -184,8 +239,8 @@ def test_partition_function_defaults(matcher, frame, kw, expected):
 
 
 @pytest.mark.parametrize(("frame", "message"), [
-    ({"title": ["维众"]}, "partition: no 'name' column (the columns are: title); name the column of names 'name', "
-                         "e.g. id,name,kind"),
+    ({"id": ["1"]}, "partition: no column of names (the header is: id (A)); call the column of names 'name' or "
+                    "名称, or give --column with its header or letter"),
     ({"name": ["维众", "华信"], "kind": ["app", "shop"]},
      "partition: row 2: kind 'shop' is not one of company, app, account, domain"),
 ])
@@ -196,8 +251,8 @@ def test_partition_function_errors(matcher, frame, message):
 
 
 def _bad_inputs(tmp_path):
-    (tmp_path / "title.csv").write_text("id,title\n1,微众\n", encoding="utf-8")
-    pd.DataFrame({"title": ["微众"]}).to_parquet(tmp_path / "title.parquet")
+    (tmp_path / "ids.csv").write_text("id,kind\n1,app\n", encoding="utf-8")
+    pd.DataFrame({"id": ["1"]}).to_parquet(tmp_path / "ids.parquet")
     (tmp_path / "empty").mkdir()
     (tmp_path / "notes.txt").write_text("维众\n" * 400 + "x\n", encoding="utf-8")
     (tmp_path / "late.csv").write_bytes(b"id,name\n" + "1,维众\n".encode() * 300 + b"2,\xff\n")
@@ -208,13 +263,13 @@ def _bad_inputs(tmp_path):
 
 BAD = [
     ("missing.csv", "{p}: file not found"),
-    ("title.csv", "{p}: line 1: no 'name' column (the header is: id,title); name the column of names 'name', "
-                  "e.g. id,name,kind"),
-    ("title.parquet", "{p}: no 'name' column (the columns are: title); name the column of names 'name', "
-                      "e.g. id,name,kind"),
+    ("ids.csv", "{p}: line 1: no column of names (the header is: id (A), kind (B)); call the column of names "
+                "'name' or 名称, or give --column with its header or letter"),
+    ("ids.parquet", "{p}: no column of names (the header is: id (A)); call the column of names 'name' or 名称, or "
+                    "give --column with its header or letter"),
     ("empty", "{p}: no .csv, .jsonl or .parquet files in this folder; give a file of names, or a folder of them"),
-    ("late.csv", "{p}: line 302: bytes that are not UTF-8 at column 3; save the file as UTF-8 "
-                 "(from GBK: iconv -f gb18030 -t utf-8)"),
+    ("late.csv", "{p}: line 302: bytes that are not UTF-8 at column 3, but line 2 is UTF-8: the file mixes "
+                 "encodings; save it again as UTF-8 (Excel: 另存为 → CSV UTF-8 (逗号分隔))"),
     ("empty.parquet", "{p}: the file is empty; give one name a line, or CSV with a header id,name"),
     ("shop.parquet", "{p}: row 2: kind 'shop' is not one of company, app, account, domain"),
     ("junk.parquet", "{p}: not Parquet that Dask can read ("),

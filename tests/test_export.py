@@ -6,6 +6,8 @@ import csv
 import json
 import re
 import zipfile
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -71,11 +73,12 @@ def test_columns_are_documented_in_order():
     table = re.findall(r"^\| (\d+)\s*\| (\w+)\s*\|", export.__doc__ or "", re.MULTILINE)
     assert [name for _, name in table] == list(COLUMNS)
     assert [h.split(" (")[0] for h in HEADERS] == list(COLUMNS)
-    assert COLUMNS[0] == "export_version" and EXPORT_VERSION == 1
+    assert COLUMNS[0] == "export_version" and EXPORT_VERSION == 2
     for required in ("hit_id", "name", "kind", "source", "url", "credit_code", "registration_no", "bundle_id",
                      "fields", "owner", "mark_id", "mark", "rule", "score", "severity", "explanation", "span",
                      "status", "assignee", "tags", "notes", "first_seen", "last_seen", "capture_fetched_at",
-                     "capture_sha256", "capture_url"):
+                     "capture_sha256", "capture_url", "status_at_local", "first_seen_local", "last_seen_local",
+                     "capture_fetched_at_local", "evidence"):
         assert required in COLUMNS
 
 
@@ -106,7 +109,7 @@ def test_csv_cells_are_neutralised(exported, raw, cell):
     assert row[col["notes"]] == cell  # a person's notes are neutralised as well
     assert json.loads(row[col["fields"]])["法定代表人"] == raw  # inside the JSON text the value is whole
     assert row[col["tags"]] == "仿冒; =cmd|'/c calc'!A1"  # joined: starts with 仿冒, nothing to neutralise
-    assert row[col["export_version"]] == "1" and row[col["hit_id"]].isdigit()  # our numbers: not prefixed
+    assert row[col["export_version"]] == "2" and row[col["hit_id"]].isdigit()  # our numbers: not prefixed
     assert row[col["registration_no"]] == REG_NO
 
 
@@ -148,7 +151,7 @@ def test_xlsx_cells_are_raw_text(sheet, raw):
     assert row[col["registration_no"]].value == REG_NO and row[col["registration_no"]].data_type == "s"
     assert row[col["credit_code"]].data_type == "s"
     assert row[col["score"]].data_type == "n" and isinstance(row[col["score"]].value, int)
-    assert row[col["export_version"]].value == 1
+    assert row[col["export_version"]].value == 2
 
 
 def test_xlsx_credit_code_stays_text(exported, sheet):
@@ -175,8 +178,44 @@ def test_jsonl_keeps_values_raw(exported):
     first = objs[0]
     assert first["tags"] == ["仿冒", "=cmd|'/c calc'!A1"]
     assert first["fields"]["统一社会信用代码"] == CREDIT and first["credit_code"] == CREDIT
-    assert first["score"] == 90 and first["export_version"] == 1
+    assert first["score"] == 90 and first["export_version"] == 2
     assert first["capture_id"] is None  # no capture kept for these listings
+
+
+# -- labels and times for people -----------------------------------------------------
+
+
+def _people_and_data(exported):
+    _, paths, _ = exported
+    table = read_csv(paths["csv"])
+    sheet = load_workbook(paths["xlsx"])["hits"]
+    objs = [json.loads(line) for line in paths["jsonl"].read_text(encoding="utf-8").splitlines()]
+    col = {k: i for i, k in enumerate(COLUMNS)}
+    return table[1], [c.value for c in next(sheet.iter_rows(min_row=2))], objs[0], col
+
+
+@pytest.mark.parametrize(("key", "people", "data"), [
+    ("severity", "高 high", "high"),
+    ("status", "已确认 confirmed", "confirmed"),
+    ("rule", "contains 包含", "contains"),
+])
+def test_codes_carry_their_chinese_label_for_people(exported, key, people, data):
+    csv_row, xlsx_row, obj, col = _people_and_data(exported)
+    assert csv_row[col[key]] == xlsx_row[col[key]] == people
+    assert obj[key] == data  # JSONL keeps the code a program filters on
+
+
+@pytest.mark.parametrize("key", ["status_at", "first_seen", "last_seen"])
+def test_each_time_has_its_beijing_time_beside_it(exported, key):
+    csv_row, xlsx_row, obj, col = _people_and_data(exported)
+    utc = csv_row[col[key]]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", utc)
+    local = csv_row[col[f"{key}_local"]]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d \(UTC\+8\)", local)
+    moment = datetime.fromisoformat(utc).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert local == moment.strftime("%Y-%m-%d %H:%M") + " (UTC+8)"
+    assert xlsx_row[col[f"{key}_local"]] == obj[f"{key}_local"] == local
+    assert obj["capture_fetched_at_local"] is None  # no capture, no time
 
 
 # -- errors and atomicity ----------------------------------------------------------

@@ -20,7 +20,7 @@ import pytest
 from brandwatch import __version__
 from brandwatch.errors import BrandwatchError, ReportError
 from brandwatch.models import Capture, Hit, Listing
-from brandwatch.report import default_week, gather_figures, parse_week, render_summary, write_report
+from brandwatch.report import current_week, default_week, gather_figures, parse_week, render_summary, write_report
 from brandwatch.report.figures import outcomes, source_health
 from brandwatch.report.render import md_code, md_escape
 from brandwatch.store import Store
@@ -180,6 +180,22 @@ def test_default_week_is_the_last_complete_one(now, tz, week):
     assert default_week(now, tz) == week
 
 
+@pytest.mark.parametrize(("now", "tz", "week"), [
+    (datetime(2026, 11, 30, 1, 0, tzinfo=UTC), "Asia/Shanghai", "2026-W49"),  # Monday 09:00: the week just begun
+    (datetime(2026, 11, 29, 15, 59, 59, tzinfo=UTC), "Asia/Shanghai", "2026-W48"),  # Sunday 23:59:59
+    (datetime(2026, 11, 29, 16, 0, tzinfo=UTC), "Asia/Shanghai", "2026-W49"),  # Monday 00:00 in Shanghai ...
+    (datetime(2026, 11, 29, 16, 0, tzinfo=UTC), "UTC", "2026-W48"),  # ... still Sunday in UTC
+    (datetime(2021, 1, 3, 12, 0, tzinfo=UTC), "Asia/Shanghai", "2020-W53"),
+])
+def test_current_week_holds_now(now, tz, week):
+    assert current_week(now, tz) == week
+
+
+def test_the_report_of_the_current_week_says_it_is_incomplete(built, tmp_path):
+    files = write_report(built[0], current_week(NOW), out_dir=tmp_path, now=NOW)
+    assert files.week == "2026-W49" and not files.figures.complete and files.figures.new_hits == 1
+
+
 def test_unknown_time_zone():
     with pytest.raises(ReportError, match="time zone 'Asia/Shangai' is not known; write an IANA name"):
         parse_week("2026-W48", tz="Asia/Shangai")
@@ -323,8 +339,7 @@ def test_html_loads_nothing_from_anywhere(html):
 def test_untrusted_names_and_urls_are_neutralised(html, markdown):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;微众科技有限公司" in html
-    assert 'href="javascript:' not in html  # shown as text, never a link
-    assert "javascript:alert(2)" in html
+    assert "javascript:" not in html  # a link is a web address only: never shown, never a link
     assert '<a href="https://weibo.example/u/1001"' in html
     assert "<script>" not in markdown
     assert r"\<script\>alert(1)\</script\>微众科技有限公司" in markdown
@@ -344,7 +359,7 @@ def test_charts_keep_chinese_as_text(svgs):
 
 def test_footer(html, built):
     assert f"brandwatch {__version__}" in html
-    assert "2026-11-30 01:00:00 UTC / 2026-11-30 09:00:00 Asia/Shanghai" in html
+    assert "2026-11-30T01:00:00.000000Z · 2026-11-30 09:00 (UTC+8) Asia/Shanghai" in html
     assert str(built[0].path) in html
 
 
@@ -451,3 +466,44 @@ def test_outcome_delay_runs_from_the_latest_confirmation(changes, delays):
     start, end = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
     _, events = outcomes(audit, {1: {"listing_name": "微众森态", "mark": "微众"}}, start, end)
     assert [(e.outcome, e.days) for e in events] == delays
+
+
+# -- decisions under the name the listing had then ----------------------------------------
+
+def test_a_decision_shows_the_name_it_was_made_under(tmp_path):
+    with Store(tmp_path / "bw.db") as store:
+        first = Listing("gsxt", "91420100MA4K000009", "company", "湖北微众森态信息科技集团有限公司")
+        lid = store.save_listing(first, now=at("2026-11-02 10:00")).id
+        store.save_hits(lid, [Hit("weizhong", "微众", "深圳前海微众银行股份有限公司", 95, "high", ("contains",), "微众",
+                                  "字号包含商标「微众」")], now=at("2026-11-02 10:00"))
+        (hit_id,) = store.hit_ids_for_listing(lid)
+        for status, old, when in (("confirmed", "new", "2026-11-24 10:00"),
+                                  ("letter_sent", "confirmed", "2026-11-25 10:00"),
+                                  ("name_changed", "letter_sent", "2026-11-27 10:00")):
+            if status == "name_changed":  # the registry shows the new name on the 26th
+                store.save_listing(Listing("gsxt", "91420100MA4K000009", "company", "湖北森态信息科技集团有限公司"),
+                                   now=at("2026-11-26 02:00"))
+            with store.transaction():
+                store.update_hit(hit_id, status=status, at=at(when))
+                store.append_audit(hit_id, "李律师", "status", old, status, "", at(when))
+        files = write_report(store, "2026-W48", out_dir=tmp_path, now=NOW)
+    changes = [(c.new, c.name, c.name_now) for c in files.figures.status_changes]
+    assert changes == [("confirmed", "湖北微众森态信息科技集团有限公司", "湖北森态信息科技集团有限公司"),
+                       ("letter_sent", "湖北微众森态信息科技集团有限公司", "湖北森态信息科技集团有限公司"),
+                       ("name_changed", "湖北森态信息科技集团有限公司", "")]
+    assert [(e.name, e.name_now) for e in files.figures.outcome_events] == [("湖北森态信息科技集团有限公司", "")]
+    html = files.html.read_text(encoding="utf-8")
+    row = re.search(r"<tr><td>2026-11-24 10:00 \(UTC\+8\)</td>.*?</tr>", html).group()
+    old, new = "湖北微众森态信息科技集团有限公司", "湖北森态信息科技集团有限公司"
+    assert f'<td>{old}<br><span class="muted">现名 now: {new}</span></td>' in row
+    assert "<td>新发现 new</td><td>已确认 confirmed</td>" in row
+    markdown = files.markdown.read_text(encoding="utf-8")
+    assert (f"| 2026-11-24 10:00 (UTC+8) | #1 | {old} (现名 now: {new}) | 微众 | 新发现 new | 已确认 confirmed "
+            "| 李律师 |  |") in markdown
+
+
+def test_labels_and_times_for_people(html, markdown):
+    assert "contains 包含 · 分数 score 95" in html and "contains 包含 · 分数 score 95" in markdown
+    assert "2026-11-23 00:30 (UTC+8)" in html  # first seen, in Beijing time with its offset
+    assert "<td>已确认 confirmed</td><td>已发函 letter_sent</td>" in html
+    assert "| 已下架 removed |" in markdown  # the open proposal's outcome

@@ -64,7 +64,7 @@ def test_crawl_digest_review_evidence_export_report(tmp_path, site, robot, monke
     assert run(*c, "export", "-o", str(out_xlsx)).exit_code == 0
     assert out_csv.read_bytes().startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(out_csv.open(encoding="utf-8-sig")))
-    assert len(rows) == 2 and "湖北微众森态信息科技集团有限公司" in rows[1] and "confirmed" in rows[1]
+    assert len(rows) == 2 and "湖北微众森态信息科技集团有限公司" in rows[1] and "已确认 confirmed" in rows[1]
     assert "91420100MA4K000001" in rows[1] and fake["capture_sha256"] in rows[1]
     sheet = openpyxl.load_workbook(out_xlsx).active
     assert sheet.max_row == len(hits) + 1

@@ -22,8 +22,10 @@ from urllib.parse import quote
 
 from jinja2 import Environment
 
+from ..labels import SEVERITY, rule_label, severity_label
+
 PAYLOAD_VERSION = 1
-SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
+SEVERITY_LABELS = {s: severity_label(s) for s in SEVERITY}  # 高 high, 中 medium, 低 low (labels.py)
 # the severities each ``min_severity`` lets through
 SEVERITIES_FROM = {"high": ("high",), "medium": ("high", "medium")}
 _RANK = {"high": 0, "medium": 1, "low": 2}
@@ -138,7 +140,7 @@ def _facts(h: Mapping[str, Any], explanation_chars: int | None, text: Callable[[
     code = (h.get("fields") or {}).get(CREDIT_CODE)
     if code:
         source += f"（{CREDIT_CODE} {text(code)}）"
-    return [f"商标「{text(h['mark'])}」", f"规则 {text(h['rule'])}", f"说明：{text(explanation)}", source]
+    return [f"商标「{text(h['mark'])}」", f"规则 {text(rule_label(h['rule']))}", f"说明：{text(explanation)}", source]
 
 
 def hit_text(h: Mapping[str, Any], explanation_chars: int | None = None) -> str:
@@ -238,7 +240,7 @@ _HTML = Environment(autoescape=True).from_string("""\
 {% if hits %}<table border="1" cellpadding="6" cellspacing="0" style="border-collapse: collapse">
 <tr><th>级别</th><th>名称</th><th>商标</th><th>规则</th><th>说明</th><th>来源</th><th>链接</th><th>线索</th></tr>
 {% for h in hits %}<tr>
-<td>{{ labels.get(h.severity, h.severity) }}</td><td>{{ h.name }}</td><td>{{ h.mark }}</td><td>{{ h.rule }}</td>
+<td>{{ labels.get(h.severity, h.severity) }}</td><td>{{ h.name }}</td><td>{{ h.mark }}</td><td>{{ h.rule_label }}</td>
 <td>{{ h.explanation }}</td><td>{{ h.source }}{% if h.code %}<br>{{ credit }} {{ h.code }}{% endif %}</td>
 <td>{% if h.link %}<a href="{{ h.link }}">打开</a>{% endif %}</td><td>#{{ h.id }}</td>
 </tr>{% endfor %}
@@ -251,8 +253,8 @@ _HTML = Environment(autoescape=True).from_string("""\
 
 def render_html(message: Message) -> str:
     """The HTML alternative of an e-mail (escaped; links only to http and https URLs)."""
-    hits = [{**h, "link": _web_url(h.get("url") or ""), "code": (h.get("fields") or {}).get(CREDIT_CODE, "")}
-            for h in message.hits]
+    hits = [{**h, "link": _web_url(h.get("url") or ""), "code": (h.get("fields") or {}).get(CREDIT_CODE, ""),
+             "rule_label": rule_label(h.get("rule"))} for h in message.hits]
     names = [p.replace("\\", "/").rsplit("/", 1)[-1] for p in message.attachments]
     return _HTML.render(subject=message.subject, text=message.text if message.kind == "report" else "", hits=hits,
                         labels=SEVERITY_LABELS, credit=CREDIT_CODE, attachments=names)

@@ -19,12 +19,13 @@ be mailed, archived and filed as it is.
 from ..errors import ReportError
 from .figures import WeeklyFigures, gather_figures
 from .render import ReportFiles, render_html, render_markdown, render_summary, write_report
-from .weeks import default_week, parse_week
+from .weeks import current_week, default_week, parse_week
 
 __all__ = [
     "ReportError",
     "ReportFiles",
     "WeeklyFigures",
+    "current_week",
     "default_week",
     "gather_figures",
     "parse_week",

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
+from ..labels import SEVERITY, severity_label
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -32,8 +34,9 @@ if TYPE_CHECKING:
 FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "SimHei",
          "WenQuanYi Micro Hei", "DejaVu Sans"]
 COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#95a5a6"}
-SEVERITY_LABELS = {"high": "高 high", "medium": "中 medium", "low": "低 low"}
 FONT_SIZE = 10
+# 高 high … from labels.py (the one table), under the name other modules import it by
+SEVERITY_LABELS = {s: severity_label(s) for s in SEVERITY}
 
 
 def _rc(name: str) -> dict[str, object]:
@@ -78,7 +81,7 @@ def trend_svg(weeks: Sequence[TrendWeek]) -> str:
         bottom = [0] * len(weeks)
         for severity in ("high", "medium", "low"):
             values = [getattr(w, severity) for w in weeks]
-            ax.bar(x, values, bottom=bottom, color=COLOURS[severity], label=SEVERITY_LABELS[severity], width=0.7)
+            ax.bar(x, values, bottom=bottom, color=COLOURS[severity], label=severity_label(severity), width=0.7)
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         for i, total in enumerate(bottom):
             ax.annotate(str(total), (i, total), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom")

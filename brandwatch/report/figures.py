@@ -16,7 +16,13 @@ Definitions a reader of the report may ask about:
   whose new status is ``confirmed``) to the change;
 - a source is *flagged* when an anti-bot wall blocked it, its last run this
   week failed, every finished run returned no listings, or it ran in the
-  previous weeks but not in this one.
+  previous weeks but not in this one;
+- a decision (a status change, an outcome) shows the listing's name *as it
+  was when the decision was made*: the name history (``listing_changes``)
+  says which name the listing had then; the current name is shown beside it
+  when it has changed since;
+- a hit's link is a web address only (links.py): a page imported from a file
+  is referred to by its capture (id, WARC file and offset) instead.
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from ..links import evidence_command, listing_link, local_file, web_url
 from ..review import OUTCOMES, STATUSES
 from ..store import Store
 from .weeks import DEFAULT_TZ, aware, local_midnight, parse_utc, previous_weeks, to_utc, week_monday, week_name, zone
@@ -79,12 +87,14 @@ class HighHit:
     capture_id: int | None
     capture_sha256: str
     capture_fetched_at: str
-    capture_url: str
+    capture_url: str  # a web address, '' for a local file
+    capture_file: str = ""  # the file an imported capture was read from ('' when fetched from the web)
+    capture_warc: str = ""  # where the archive keeps it: "2026-11-23.warc.gz @ 1024"
 
     @property
     def evidence_command(self) -> str:
         """The command that builds the hit's evidence bundle (captures, hashes, audit trail)."""
-        return f"brandwatch evidence {self.id} -o evidence-{self.id}.zip"
+        return evidence_command(self.id)
 
 
 @dataclass(frozen=True)
@@ -98,12 +108,13 @@ class FunnelRow:
 class StatusChange:
     at: str
     hit_id: int
-    name: str
+    name: str  # the listing's name when the change was made
     mark: str
     actor: str
     old: str
     new: str
     note: str
+    name_now: str = ""  # its name today, when it has changed since
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,7 @@ class OutcomeEvent:
     outcome: str
     confirmed_at: str | None
     days: float | None  # None when the hit was never confirmed before it
+    name_now: str = ""  # as StatusChange.name_now (``name`` is the name at the time)
 
 
 @dataclass(frozen=True)
@@ -210,8 +222,10 @@ def gather_figures(store: Store, week: str, *, now: datetime | None = None, tz: 
     runs = store.runs_between(to_utc(trend_start), to_utc(end_local))
     hits_by_id = {h["id"]: h for h in hits}
     in_week = [h for h in hits if start_local <= parse_utc(h["first_seen"]) < end_local]
-    changes = status_changes(audit, hits_by_id, start_local, end_local)
-    outcome_figures, events = outcomes(audit, hits_by_id, start_local, end_local)
+    decided = {e["hit_id"] for e in audit if e["action"] == "status" and e["hit_id"] in hits_by_id}
+    names = NameHistory(hits_by_id, name_changes(store, {hits_by_id[i]["listing_id"] for i in decided}))
+    changes = status_changes(audit, hits_by_id, start_local, end_local, names)
+    outcome_figures, events = outcomes(audit, hits_by_id, start_local, end_local, names)
     return WeeklyFigures(
         week=week, tz=tz, start=to_utc(start_local), end=to_utc(end_local),
         first_day=monday.isoformat(), last_day=(monday + timedelta(days=6)).isoformat(),
@@ -221,7 +235,8 @@ def gather_figures(store: Store, week: str, *, now: datetime | None = None, tz: 
         by_mark=count_by(in_week, "mark"),
         by_source=count_by(in_week, "listing_source"),
         trend=trend(hits, weeks, tz),
-        high_hits=high_hits(in_week),
+        high_hits=high_hits(in_week, archive_places(store, {h["capture_id"] for h in in_week
+                                                            if h["severity"] == "high" and h["capture_id"]})),
         total_hits=len(hits),
         funnel=funnel(hits, changes),
         status_changes=changes,
@@ -270,19 +285,65 @@ def _identifiers(h: Row) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def high_hits(rows: Iterable[Row]) -> tuple[HighHit, ...]:
-    """The high-severity hits among ``rows``, strongest first."""
+def high_hits(rows: Iterable[Row], places: Mapping[int, str] | None = None) -> tuple[HighHit, ...]:
+    """The high-severity hits among ``rows``, strongest first; ``places``: where the archive keeps each capture."""
     chosen = sorted((h for h in rows if h["severity"] == "high"), key=lambda h: (-h["score"], h["first_seen"], h["id"]))
+    places = places or {}
     return tuple(
         HighHit(
             id=h["id"], name=h["listing_name"], mark=h["mark"], owner=h["owner"], score=h["score"], rule=h["rule"],
             explanation=h["explanation"], source=h["listing_source"], kind=h["listing_kind"], key=h["listing_key"],
-            url=h["listing_url"] or h["capture_final_url"] or "", status=h["status"], first_seen=h["first_seen"],
+            url=listing_link(h), status=h["status"], first_seen=h["first_seen"],
             identifiers=_identifiers(h), capture_id=h["capture_id"], capture_sha256=h["capture_sha256"] or "",
-            capture_fetched_at=h["capture_fetched_at"] or "", capture_url=h["capture_final_url"] or "",
+            capture_fetched_at=h["capture_fetched_at"] or "", capture_url=web_url(h["capture_final_url"]),
+            capture_file=local_file(h["capture_request_url"]) or local_file(h["capture_final_url"]),
+            capture_warc=places.get(h["capture_id"], "") if h["capture_id"] else "",
         )
         for h in chosen
     )
+
+
+def archive_places(store: Store, capture_ids: Iterable[int]) -> dict[int, str]:
+    """Where the WARC archive keeps each capture: ``2026-11-23.warc.gz @ 1024`` (Store.capture, read-only)."""
+    out = {}
+    for capture_id in sorted(capture_ids):
+        row = store.capture(capture_id)
+        if row:
+            out[capture_id] = f"{Path(row['warc_file']).name} @ {row['warc_offset']}"
+    return out
+
+
+def name_changes(store: Store, listing_ids: Iterable[int]) -> dict[int, list[Row]]:
+    """Each listing's name changes, oldest first (Store.listing_changes, read-only)."""
+    return {lid: [c for c in store.listing_changes(lid) if c["field"] == "name"] for lid in sorted(listing_ids)}
+
+
+class NameHistory:
+    """A hit's listing name at any time, from its name changes: the name a decision was made under."""
+
+    def __init__(self, hits_by_id: Mapping[int, Row], changes: Mapping[int, Sequence[Row]]) -> None:
+        self.hits = hits_by_id
+        self.changes = changes
+
+    def now(self, hit_id: int) -> str:
+        return str(self.hits.get(hit_id, {}).get("listing_name", ""))
+
+    def at(self, hit_id: int, when: str) -> str:
+        """The name it had at ``when``: the old name of the first change seen after, else today's name."""
+        hit = self.hits.get(hit_id)
+        if hit is None:
+            return ""
+        moment = parse_utc(when)
+        changes = self.changes.get(hit.get("listing_id"), ())  # type: ignore[call-overload]
+        for change in sorted(changes, key=lambda c: (parse_utc(c["seen_at"]), c["id"])):
+            if parse_utc(change["seen_at"]) > moment:
+                return str(change["old"])
+        return self.now(hit_id)
+
+    def both(self, hit_id: int, when: str) -> tuple[str, str]:
+        """(the name then, today's name when it differs, else '')."""
+        then, now = self.at(hit_id, when), self.now(hit_id)
+        return then, (now if now != then else "")
 
 
 def _in(entry: Row, start: datetime, end: datetime) -> bool:
@@ -290,14 +351,17 @@ def _in(entry: Row, start: datetime, end: datetime) -> bool:
 
 
 def status_changes(audit: Iterable[Row], hits_by_id: Mapping[int, Row], start: datetime,
-                   end: datetime) -> tuple[StatusChange, ...]:
-    """The audit log's status changes in [start, end), by time (then by log order)."""
+                   end: datetime, names: NameHistory | None = None) -> tuple[StatusChange, ...]:
+    """The audit log's status changes in [start, end), by time (then by log order), each with the listing's
+    name when it was made (``names``; without it, today's)."""
+    names = names or NameHistory(hits_by_id, {})
     out = []
     for e in sorted(audit, key=lambda e: (parse_utc(e["at"]), e["id"])):
         if e["action"] == "status" and _in(e, start, end):
             h = hits_by_id.get(e["hit_id"], {})
-            out.append(StatusChange(e["at"], e["hit_id"], h.get("listing_name", ""), h.get("mark", ""), e["actor"],
-                                    e["old"], e["new"], e["note"]))
+            then, now = names.both(e["hit_id"], e["at"])
+            out.append(StatusChange(e["at"], e["hit_id"], then, h.get("mark", ""), e["actor"], e["old"], e["new"],
+                                    e["note"], now))
     return tuple(out)
 
 
@@ -314,9 +378,10 @@ def _median(values: Iterable[float | None]) -> float | None:
     return statistics.median(known) if known else None
 
 
-def outcomes(audit: Iterable[Row], hits_by_id: Mapping[int, Row], start: datetime,
-             end: datetime) -> tuple[tuple[OutcomeFigure, ...], tuple[OutcomeEvent, ...]]:
+def outcomes(audit: Iterable[Row], hits_by_id: Mapping[int, Row], start: datetime, end: datetime,
+             names: NameHistory | None = None) -> tuple[tuple[OutcomeFigure, ...], tuple[OutcomeEvent, ...]]:
     """Each outcome's count and median delay, this week and in total; and this week's outcome events."""
+    names = names or NameHistory(hits_by_id, {})
     confirmed: dict[int, str] = {}
     events: list[tuple[OutcomeEvent, bool]] = []
     for e in sorted((e for e in audit if e["action"] == "status"), key=lambda e: e["id"]):
@@ -326,8 +391,8 @@ def outcomes(audit: Iterable[Row], hits_by_id: Mapping[int, Row], start: datetim
             since = confirmed.get(e["hit_id"])
             days = None if since is None else (parse_utc(e["at"]) - parse_utc(since)).total_seconds() / 86400
             h = hits_by_id.get(e["hit_id"], {})
-            event = OutcomeEvent(e["at"], e["hit_id"], h.get("listing_name", ""), h.get("mark", ""), e["new"], since,
-                                 days)
+            then, now = names.both(e["hit_id"], e["at"])
+            event = OutcomeEvent(e["at"], e["hit_id"], then, h.get("mark", ""), e["new"], since, days, now)
             events.append((event, _in(e, start, end)))
     by_outcome: dict[str, list[tuple[OutcomeEvent, bool]]] = defaultdict(list)
     for event, this_week in events:

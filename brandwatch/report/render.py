@@ -20,30 +20,21 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 
 from ..errors import ReportError
+from ..labels import FLAG, FLAG_SHORT, SEVERITY, STATUS, rule_label, severity_label, status_label
+from ..links import web_url
+from ..models import local_text, stamp
 from ..store import Store
 from ..version import __version__
-from .charts import SEVERITY_LABELS, marks_svg, trend_svg
+from .charts import marks_svg, trend_svg
 from .figures import WeeklyFigures, gather_figures
-from .weeks import DEFAULT_TZ, aware, default_week, local_midnight, parse_utc, week_monday, week_name, zone
+from .weeks import DEFAULT_TZ, aware, default_week, local_midnight, week_monday, week_name, zone
 
-STATUS_LABELS = {
-    "new": "新发现", "confirmed": "已确认", "dismissed": "误报", "allowlisted": "白名单",
-    "complaint_filed": "已投诉", "letter_sent": "已发函", "suit_filed": "已起诉", "judgment": "已判决",
-    "name_changed": "已更名", "deregistered": "已注销", "removed": "已下架", "reemerged": "再次出现",
-}
-FLAG_LABELS = {
-    "blocked": "被反爬拦截 blocked by an anti-bot wall",
-    "failing": "最近一次运行失败 last run failed",
-    "no_results": "每次运行均无结果 no listings in any run",
-    "not_run": "本周未运行 did not run this week",
-}
-FLAG_SHORT = {"blocked": "被拦截 blocked", "failing": "失败 failing", "no_results": "无结果 no results",
-              "not_run": "未运行 not run"}
+# labels.py's tables, under the names other modules import them by (the one table is labels.py)
+STATUS_LABELS, FLAG_LABELS = STATUS, FLAG
 SUMMARY_ITEMS = 5  # high hits named in the summary; a WeCom message holds at most 4096 bytes
 
 
@@ -115,25 +106,23 @@ def render_summary(figures: WeeklyFigures) -> str:
 
 
 def _context(figures: WeeklyFigures) -> dict[str, Any]:
-    tz = zone(figures.tz)
-    generated = parse_utc(figures.generated_at)
+    zone(figures.tz)
     return {
         "f": figures,
         "version": __version__,
-        "generated_utc": generated.strftime("%Y-%m-%d %H:%M:%S"),
-        "generated_local": generated.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+        "generated_utc": stamp(figures.generated_at),
+        "generated_local": local_text(figures.generated_at, figures.tz),
         "status_labels": STATUS_LABELS,
-        "severity_labels": SEVERITY_LABELS,
+        "severity_labels": {s: severity_label(s) for s in SEVERITY},
         "flag_labels": FLAG_LABELS,
         "flag_short": FLAG_SHORT,
     }
 
 
 def _local(value: str | None, tz: str) -> str:
-    """A stored UTC time as local time, to the second, for people (the UTC original is shown beside it)."""
-    if not value:
-        return ""
-    return parse_utc(value).astimezone(zone(tz)).strftime("%Y-%m-%d %H:%M:%S")
+    """A stored UTC time for people: local time to the minute with its offset, ``2026-12-02 16:00 (UTC+8)``
+    (the UTC stamp is shown beside it where the exact time matters)."""
+    return local_text(value, tz)
 
 
 def _days(value: float | None) -> str:
@@ -141,12 +130,8 @@ def _days(value: float | None) -> str:
 
 
 def _web_url(value: str) -> bool:
-    """Only http(s) URLs become links; anything else a source returned is shown as text."""
-    try:
-        parts = urlsplit(value or "")
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    """Only http(s) URLs become links (links.web_url); anything else a source returned is shown as text."""
+    return bool(web_url(value))
 
 
 class _Raw(str):
@@ -186,7 +171,7 @@ _LOADER = jinja2.PackageLoader("brandwatch.report", "templates")
 def _html_env() -> jinja2.Environment:
     env = jinja2.Environment(loader=_LOADER, autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(local=_local, days=_days)
+    env.filters.update(local=_local, days=_days, status=status_label, severity=severity_label, rule=rule_label)
     env.tests["web_url"] = _web_url
     return env
 
@@ -195,5 +180,6 @@ def _html_env() -> jinja2.Environment:
 def _md_env() -> jinja2.Environment:
     env = jinja2.Environment(loader=_LOADER, autoescape=False, undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True, finalize=md_escape)
-    env.filters.update(local=_local, days=lambda v: _Raw(_days(v)), code=md_code)
+    env.filters.update(local=_local, days=lambda v: _Raw(_days(v)), code=md_code, status=status_label,
+                       severity=severity_label, rule=rule_label)
     return env

@@ -14,9 +14,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ReportError
+from ..models import PEOPLE_TZ, STAMP_FORMAT, parse_time, stamp
 
-DEFAULT_TZ = "Asia/Shanghai"
-UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+DEFAULT_TZ = PEOPLE_TZ
+UTC_FORMAT = STAMP_FORMAT
 
 # 2026-W48, also 2026W48 and 2026-w48 (the ISO basic form and a lower-case w are unambiguous)
 _WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
@@ -56,14 +57,13 @@ def local_midnight(day: date, tz: str) -> datetime:
 
 
 def to_utc(moment: datetime) -> str:
-    """An aware datetime as the store writes times: UTC, ISO 8601, microseconds, Z."""
-    return moment.astimezone(UTC).strftime(UTC_FORMAT)
+    """An aware datetime as the store writes times: UTC, ISO 8601, microseconds, Z (``models.stamp``)."""
+    return stamp(moment)
 
 
 def parse_utc(value: str) -> datetime:
-    """A stored time (UTC with Z, with or without microseconds) as an aware datetime."""
-    moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    """A stored time (UTC with Z, with or without microseconds) as an aware datetime (``models.parse_time``)."""
+    return parse_time(value)
 
 
 def parse_week(week: str, tz: str = DEFAULT_TZ) -> tuple[str, str]:
@@ -95,8 +95,9 @@ def default_week(now: datetime | None = None, tz: str = DEFAULT_TZ) -> str:
 
 
 def current_week(now: datetime | None = None, tz: str = DEFAULT_TZ) -> str:
-    """The week holding ``now`` in ``tz``: what a person asking for "the report" means (``brandwatch report``
-    with no --week); the daemon's Monday report uses ``default_week``, the week just ended."""
+    """The week holding ``now`` in ``tz``: what a person running ``report`` by hand means, right after a run
+    found something. Still under way, so the report says its figures are incomplete; the daemon's Monday
+    report keeps :func:`default_week`, the week that just ended."""
     return week_name(aware(now).astimezone(zone(tz)).date())
 
 

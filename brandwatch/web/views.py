@@ -31,6 +31,7 @@ from flask import (
     url_for,
 )
 
+from .. import labels
 from ..accounts import ROLES, add_user, set_user
 from ..capture_view import capture_page
 from ..captures import CaptureArchive
@@ -46,12 +47,8 @@ from .present import name_segments
 PAGE_SIZE = 50
 SEVERITIES = ("high", "medium", "low")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-STATUS_LABELS = {
-    "new": "新发现", "confirmed": "已确认", "dismissed": "误报", "allowlisted": "白名单",
-    "complaint_filed": "已投诉", "letter_sent": "已发函", "suit_filed": "已起诉", "judgment": "已判决",
-    "name_changed": "已更名", "deregistered": "已注销", "removed": "已下架", "reemerged": "再次出现",
-}
-SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
+STATUS_LABELS = labels.STATUS
+SEVERITY_LABELS = labels.SEVERITY
 OPEN = ("new", "confirmed", "complaint_filed", "letter_sent", "suit_filed", "judgment", "reemerged")
 
 
