@@ -7,6 +7,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -139,3 +140,46 @@ def self_signed(folder: Path) -> tuple[Path, Path] | None:
         check=True, capture_output=True,
     )
     return cert, key
+
+
+class HostileSmtp:
+    """An SMTP server on 127.0.0.1 that never lets a conversation finish.
+
+    ``drip``: the greeting, a byte every 0.3 s (at most 200 bytes: a bound for the test itself);
+    ``endless``: greets, then answers EHLO with "250-" lines that never end (at most 64 MiB).
+    ``sent`` counts the bytes it got out before the client hung up.
+    """
+
+    def __init__(self, mode: str) -> None:
+        import socketserver
+        import time
+
+        hostile = self
+        self.sent = 0
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                try:
+                    if mode == "drip":
+                        for byte in (b"220 smtp.example ESMTP " + b"." * 200)[:200]:
+                            self.request.sendall(bytes([byte]))
+                            hostile.sent += 1
+                            time.sleep(0.3)
+                        return
+                    self.request.sendall(b"220 smtp.example ESMTP\r\n")
+                    self.request.recv(1024)  # EHLO
+                    line = b"250-" + b"x" * 1000 + b"\r\n"
+                    while hostile.sent < 64 * 1024 * 1024:
+                        self.request.sendall(line)
+                        hostile.sent += len(line)
+                except OSError:
+                    pass
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -24,6 +24,9 @@ FORBIDDEN = {
     "pipeline.py": {"cli", "scheduler", "demo", "config"},
     "scheduler.py": {"cli", "demo"},
     "fetch.py": {"match", "config", "screen", "cli", "demo", "store"},
+    # bounded network I/O under both fetching and alerts
+    "net.py": {"match", "config", "screen", "cli", "demo", "store", "models", "sources", "fetch", "pipeline",
+               "scheduler", "alerts"},
     "captures.py": {"match", "config", "screen", "cli", "demo", "store"},
     "audit.py": {"match", "config", "screen", "cli", "demo", "store", "models", "review"},
     "review.py": {"match", "config", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
