@@ -48,6 +48,10 @@ class _CappedReader:
         self.used += len(line)
         if self.used > REPLY_MAX:
             raise OSError(f"the server's reply runs past {REPLY_MAX} bytes")  # smtplib: connection closed
+        if line and not line.endswith(b"\n") and (size < 0 or len(line) < size):
+            # the connection ended inside a line (the watchdog shut it, or the server hung up): smtplib would
+            # read "250 que" as an accepted message
+            raise OSError("the connection closed in the middle of a reply")
         return line
 
     def close(self) -> None:
