@@ -214,6 +214,9 @@ def after_run(ctx: Context, store: Store, run_id: int) -> None:
 
         try:
             queue_digest(store, ctx.config.alerts)
+            if ctx.stop.is_set():  # told to stop: the digest waits in the outbox, not on a slow channel
+                log.info("alerts: stopping; the digest is queued and goes out with the next delivery")
+                return
             result = deliver(store, ctx.config.alerts)
         except Exception:  # alerts never stop a source run; the outbox keeps what was queued
             log.exception("alerts: queueing or delivery failed")

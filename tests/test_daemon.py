@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from .alert_servers import RobotServer
 from .httpserver import Answer, LocalServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,14 +53,14 @@ def slow_site():
     s.close()
 
 
-def config(tmp_path: Path, site: LocalServer, schedule: dict | None = None) -> Path:
+def config(tmp_path: Path, site: LocalServer, schedule: dict | None = None, alerts: dict | None = None) -> Path:
     src = {"name": "slow", "type": "html", "queries": ["微众"], "options": {
         "url": site.url + "/s?q={query}", "item": "div.r", "fields": {"name": "a.n", "url": "a.n@href"},
         "next": "a.next", "pages": 60}}
     if schedule:
         src["schedule"] = schedule
     cfg = {"watchlists": str(WL), "database": str(tmp_path / "bw.db"),
-           "fetch": {"hosts": {site.url.split("//")[1]: 0}}, "sources": [src]}
+           "fetch": {"hosts": {site.url.split("//")[1]: 0}}, "sources": [src], **({"alerts": alerts} if alerts else {})}
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
     return path
@@ -153,8 +154,13 @@ def lock_is_free(db: Path) -> bool:
 
 
 @pytest.mark.parametrize("daemon", [False, True], ids=["run --once", "daemon"])
-def test_sigterm_stops_after_the_current_page(tmp_path, slow_site, daemon):
-    cfg = config(tmp_path, slow_site, {"every": "1s", "jitter": 0} if daemon else None)
+def test_sigterm_stops_after_the_current_page(tmp_path, slow_site, daemon, monkeypatch):
+    # a robot that would hold the digest's delivery for its whole deadline (60 s): a stopping run queues only
+    robot = RobotServer()
+    robot.answers = [Answer(200, b'{"errcode": 0}' + b" " * 200, drip=0.5)]
+    monkeypatch.setenv("BW_TEST_HOOK", robot.url + "/cgi-bin/webhook/send?key=k")
+    alerts = {"channels": [{"name": "hook", "type": "wecom", "url_env": "BW_TEST_HOOK"}]}
+    cfg = config(tmp_path, slow_site, {"every": "1s", "jitter": 0} if daemon else None, alerts)
     db = tmp_path / "bw.db"
     proc = brandwatch("--config", str(cfg), "run", *([] if daemon else ["--once"]))
     wait_for(lambda: listings(db) >= 80, timeout=60)  # two pages of 60 in
@@ -165,5 +171,7 @@ def test_sigterm_stops_after_the_current_page(tmp_path, slow_site, daemon):
     assert outcome == "partial" and message == f"stopped by SIGTERM after {pages} pages", err
     assert 2 <= pages < 60 and kept == listings(db) == 40 * pages  # what was fetched is saved, nothing after
     assert lock_is_free(db) and db_rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert db_rows(db, "SELECT attempts, sent_at FROM outbox") == [(0, None)]  # queued, for the next delivery
+    robot.close()
     if not daemon:
         assert f"slow\tpartial\t{pages} pages" in out
