@@ -38,6 +38,7 @@ from .followup import follow_up
 from .index import matcher_for
 from .match import Matcher
 from .models import Watchlist
+from .net import backoff
 from .pipeline import RunResult, Stop, run_source, search_queries
 from .sources import SourceType
 from .store import Store
@@ -164,7 +165,7 @@ def paused_until(store: Store, source: str, now: datetime | None = None) -> date
         last_end = last_end or (run["ended_at"] or run["started_at"])
     if not blocked:
         return None
-    pause = min(PAUSE_FIRST * 2 ** (blocked - 1), PAUSE_MAX)
+    pause = timedelta(seconds=backoff(blocked, first=PAUSE_FIRST.total_seconds(), cap=PAUSE_MAX.total_seconds()))
     until = datetime.fromisoformat(last_end.replace("Z", "+00:00")) + pause
     return until if until > (now or datetime.now(UTC)) else None
 
