@@ -203,6 +203,8 @@ class Fetcher:
                 last = str(e).removeprefix(f"{url}: ")
             except (requests.Timeout, requests.ConnectionError) as e:
                 last = type(e).__name__
+            except requests.RequestException as e:  # a bad URL or encoding: trying again will not help
+                raise FetchError(f"{url}: cannot be fetched ({type(e).__name__}: {e})") from e
             left = budget.left() if budget is not None else self.policy.backoff_cap
             if after is not None and after > left:
                 within = "of the source's time budget" if budget is not None else "that a run waits"
