@@ -3,8 +3,14 @@ and turns library errors into one line ``Error: …`` with exit code 2.
 
 Exit codes: 0 done (``check``: nothing matched), 3 ``check`` found hits, 4 ``run --once``: a
 source's run was partial (stopped by SIGTERM or its time budget too), failed, blocked or deferred,
-2 bad input or configuration, 1 an unexpected failure or, for ``audit verify``
-and ``evidence verify``, something was changed.
+2 bad input or configuration (an unknown mark, source, status, severity, kind or channel
+is one, and the message lists the ones there are; so is an imported page that did not
+parse), 1 an unexpected failure or, for ``audit verify`` and ``evidence verify``,
+something was changed.
+
+Which config.yaml: ``--config``, else ``$BRANDWATCH_CONFIG``, else the nearest
+config.yaml in this folder or a parent (config.find_config); paths in it are
+relative to its folder.
 """
 
 from __future__ import annotations
@@ -14,13 +20,25 @@ import os
 import sys
 import time
 import traceback
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .config import load_config, load_watchlists, risk_terms
-from .errors import BrandwatchError
+from .config import (
+    CONFIG_ENV,
+    DEFAULT_CONFIG,
+    ConfigLocation,
+    ConfigSpec,
+    find_config,
+    load_config,
+    load_watchlists,
+    risk_terms,
+)
+from .errors import BrandwatchError, ConfigError
 from .index import IndexInfo, matcher_for
 from .match import Matcher
 from .match.variants import generate_variants
@@ -43,26 +61,221 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
+def _location(ctx: click.Context) -> ConfigLocation:
+    """Which config file this command uses (found once per command)."""
+    obj = ctx.find_root().obj
+    if "location" not in obj:
+        obj["location"] = find_config(obj["config_arg"])
+    return obj["location"]
+
+
+def _config(ctx: click.Context) -> ConfigSpec:
+    """The config, its paths taken from its own folder; the defaults (from this folder) when there is none."""
+    obj = ctx.find_root().obj
+    if "spec" not in obj:
+        where = _location(ctx)
+        obj["spec"] = load_config(where.path) if where.path is not None else ConfigSpec()
+    return obj["spec"]
+
+
+def _config_path(ctx: click.Context) -> Path:
+    return _location(ctx).path or DEFAULT_CONFIG
+
+
+def _not_found(ctx: click.Context, path: Path | str, what: str, key: str, fix: str, also: str = "",
+               problem: str = "") -> ConfigError:
+    """A file or folder the config names is missing: say which config named it (or that none was found)."""
+    where = _location(ctx)
+    if where.path is None:
+        ways = ["run from your project's folder", "pass --config FILE", f"set ${CONFIG_ENV}"]
+        problem = f"{what} not found here: {where.describe()}"
+    else:
+        ways = [fix, f"set `{key}` in {where.path} ({where.describe()}; paths there are relative to its folder)"]
+        problem = problem or f"{what} not found"
+    ways += [also] if also else []
+    return ConfigError(f"{path}: {problem}; {', '.join(ways[:-1])}, or {ways[-1]}")
+
+
+def _watchlists(ctx: click.Context, given: str | None) -> Path:
+    """The watchlist folder: --watchlists, else the config's; a missing one names the config that chose it."""
+    if given:
+        return Path(given)  # load_watchlists names it
+    folder = Path(_config(ctx).watchlists)
+    if not folder.is_dir():
+        raise _not_found(ctx, folder, "watchlist folder", "watchlists", "create it (see README)",
+                         "pass --watchlists DIR")
+    return folder
+
+
+def _allowlisted(ctx: click.Context) -> dict[str, list[str]]:
+    """Names the team allowlisted from hits (kept in the store), which every matcher honours, as the daemon's."""
+    database = Path(_config(ctx).database)
+    if not database.exists():
+        return {}
+    from .store import Store
+
+    with Store(database) as store:
+        return store.allow_names()
+
+
 def _matcher(ctx: click.Context, watchlists: str | None, rebuild: bool = False) -> tuple[Matcher, IndexInfo | None]:
     """The matcher for the watchlists, from the database's saved index when it matches them (brandwatch/index.py)."""
-    config = load_config(ctx.obj["config"])
-    folder = Path(watchlists or config.watchlists)
-    matcher, info = matcher_for(load_watchlists(folder), risk_terms(config), config.database, rebuild=rebuild,
+    from .scheduler import with_allowlisted
+
+    config = _config(ctx)
+    lists = with_allowlisted(load_watchlists(_watchlists(ctx, watchlists)), _allowlisted(ctx))
+    matcher, info = matcher_for(lists, risk_terms(config), config.database, rebuild=rebuild,
                                 background=not rebuild)
     for line in matcher.warnings:  # a form that is an ordinary word: loaded, and said so
         click.echo(f"Warning: {line}", err=True)
     return matcher, info
 
 
+# -- names the user types: each unknown one is an error that lists the ones there are ---------------
+
+_LISTED = 30  # a watchlist of thousands of marks is not listed whole in an error
+
+
+def unknown(option: str, value: str, what: str, plural: str, valid: Sequence[str], where: str = "",
+            fix: str = "") -> BrandwatchError:
+    """``--mark nosuch: no such mark; the marks are: weizhong (微众), …``."""
+    fix = f"; {fix}" if fix else ""
+    if not valid:
+        return BrandwatchError(f"{option} {value}: no such {what}{where}; there are no {plural} yet{fix}")
+    shown = ", ".join(valid[:_LISTED]) + (f", … ({len(valid) - _LISTED:,} more)" if len(valid) > _LISTED else "")
+    return BrandwatchError(f"{option} {value}: no such {what}{where}; the {plural} are: {shown}{fix}")
+
+
+class _Among(click.ParamType):
+    """One of a fixed set (statuses, severities, kinds); anything else is a one-line error listing the set."""
+
+    def __init__(self, what: str, plural: str, values: Sequence[str]) -> None:
+        self.name, self.plural, self.values = what, plural, tuple(values)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(self.values) + "]"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(v) for v in self.values if v.startswith(incomplete)]
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if value in self.values:
+            return value
+        option = param.opts[0] if param is not None and param.opts else self.name
+        raise unknown(option, str(value), self.name, self.plural, self.values)
+
+
+SEVERITIES = ("high", "medium", "low")
+_KIND = _Among("kind", "kinds", KINDS)
+
+
+def _known_marks(ctx: click.Context, store: Any | None) -> tuple[dict[str, str], dict[str, str]]:
+    """(mark id → its name and aliases, every form a person may type → mark id): the watchlists' marks (ids, names,
+    aliases) and those of hits in the store (a mark dropped from the watchlists still has hits)."""
+    names: dict[str, str] = {}
+    forms: dict[str, str] = {}
+    try:
+        lists = load_watchlists(_watchlists(ctx, None))
+    except ConfigError:  # the store's marks still filter; commands that match say what is wrong
+        lists = ()
+    for wl in lists:
+        for m in wl.marks:
+            names.setdefault(m.id, ", ".join(m.terms))
+            for form in (m.id, *m.terms):
+                forms.setdefault(form.casefold(), m.id)
+    for mark_id, mark in store.hit_marks() if store is not None else ():
+        names.setdefault(mark_id, mark)
+        forms.setdefault(mark_id.casefold(), mark_id)
+        forms.setdefault(mark.casefold(), mark_id)
+    return names, forms
+
+
+def _marks(ctx: click.Context, store: Any, given: Sequence[str]) -> list[str] | None:
+    """--mark values as mark ids (a mark's id, name or alias is accepted); None when none was given."""
+    if not given:
+        return None
+    names, forms = _known_marks(ctx, store)
+    out = []
+    for value in given:
+        if value.casefold() not in forms:
+            raise unknown("--mark", value, "mark", "marks", [f"{i} ({n})" for i, n in sorted(names.items())])
+        out.append(forms[value.casefold()])
+    return out
+
+
+def _sources(ctx: click.Context, store: Any, given: Sequence[str]) -> list[str] | None:
+    """--source values, each a source of config.yaml or of listings in the store; None when none was given."""
+    if not given:
+        return None
+    known = list(dict.fromkeys([*(s.name for s in _config(ctx).sources), *store.listing_sources()]))
+    for value in given:
+        if value not in known:
+            raise unknown("--source", value, "source", "sources", known)
+    return list(given)
+
+
+# Bidirectional overrides and isolates reorder what a terminal shows (a name could make its line read as
+# another); with the C0/C1 controls (a newline could forge a line, an escape recolour the screen) they are
+# shown as escapes in text output. --json keeps every name as it is: there it is evidence.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: Any) -> str:
+    """``text`` safe for one line of a terminal or a tab-separated column: controls shown as ``\\n``, ``\\x1b``…"""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) == "Cc" or c in _BIDI
+                   else c for c in text)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal columns (a Chinese character takes two), ending in … when cut."""
+    text = " ".join(text.split())
+    if _width(text) <= width:
+        return text
+    out, used = [], 0
+    for c in text:
+        w = _width(c)
+        if used + w > width - 1:
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + "…"
+
+
+def when(stored: str | None) -> str:
+    """A stored UTC time for people: ``2026-11-20T02:00:05Z (2026-11-20 10:00:05 Asia/Shanghai)``."""
+    if not stored:
+        return "-"
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = datetime.fromisoformat(stored.replace("Z", "+00:00"))
+    except ValueError:
+        return stored
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    local = moment.astimezone(ZoneInfo("Asia/Shanghai"))
+    return f"{moment:%Y-%m-%dT%H:%M:%SZ} ({local:%Y-%m-%d %H:%M:%S} Asia/Shanghai)"
+
+
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="brandwatch")
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              type=click.Path(dir_okay=False), help="The configuration file.")
+@click.option("--config", "config_path", default=None, metavar="FILE",
+              help="The configuration file (default: $BRANDWATCH_CONFIG, else config.yaml in this folder or the "
+                   "nearest parent folder that has one). Paths in it are relative to its folder.")
 @click.pass_context
-def main(ctx: click.Context, config_path: str) -> None:
+def main(ctx: click.Context, config_path: str | None) -> None:
     """brandwatch: find names that imitate your marks, and why."""
     ctx.ensure_object(dict)
-    ctx.obj["config"] = config_path
+    ctx.obj["config_arg"] = config_path
 
 
 _watchlists_option = click.option(
@@ -74,7 +287,7 @@ _watchlists_option = click.option(
 @main.command()
 @click.argument("names", nargs=-1, required=True)
 @_watchlists_option
-@click.option("--kind", type=click.Choice(KINDS), default="company", show_default=True,
+@click.option("--kind", type=_KIND, default="company", show_default=True,
               help="What the names are: registered companies, apps or social accounts.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per name on stdout.")
 @click.pass_context
@@ -101,7 +314,7 @@ def check(ctx: click.Context, names: tuple[str, ...], watchlists: str | None, ki
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write hits to this CSV (UTF-8 with BOM); default stdout.")
 @_watchlists_option
-@click.option("--kind", type=click.Choice(KINDS), default="company", show_default=True,
+@click.option("--kind", type=_KIND, default="company", show_default=True,
               help="Kind for rows that do not say.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Processes to match in (local: default 1; dask: the local cluster's workers, default one a CPU).")
@@ -162,17 +375,26 @@ def _screened(summary: ScreenSummary, took: float, output: str | None) -> None:
 @click.argument("mark")
 @_watchlists_option
 @click.option("--limit", type=click.IntRange(1, None), default=30, show_default=True, help="How many to list.")
+@click.option("--any", "any_text", is_flag=True,
+              help="MARK is any text, not a mark of the watchlists (a name you are about to file, a rival's).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per variant.")
 @click.pass_context
-def variants(ctx: click.Context, mark: str, watchlists: str | None, limit: int, as_json: bool) -> None:
-    """Look-alike names for MARK (a mark id from the watchlists, or any text), most likely first."""
+def variants(ctx: click.Context, mark: str, watchlists: str | None, limit: int, any_text: bool, as_json: bool) -> None:
+    """Look-alike names for MARK (a mark of the watchlists: its id, name or alias), most likely first.
+
+    With --any, MARK is any text. A MARK the watchlists do not hold is an error without --any, so that a
+    typo is not answered with the variants of the typo.
+    """
     terms: tuple[str, ...] = (mark,)
-    folder = Path(watchlists or load_config(ctx.obj["config"]).watchlists)
-    if folder.is_dir():
-        for wl in load_watchlists(folder):
-            for m in wl.marks:
-                if m.id == mark:
-                    terms = m.terms
+    if not any_text:
+        lists = load_watchlists(_watchlists(ctx, watchlists))
+        found = [m for wl in lists for m in wl.marks
+                 if mark.casefold() in (m.id.casefold(), *(t.casefold() for t in m.terms))]
+        if not found:
+            marks = sorted(f"{m.id} ({', '.join(m.terms)})" for wl in lists for m in wl.marks)
+            raise unknown("variants", mark, "mark", "marks", marks, " in the watchlists",
+                          "for the variants of any text, add --any")
+        terms = found[0].terms
     for rank, v in enumerate(generate_variants(terms, limit), start=1):
         if as_json:
             click.echo(json.dumps({"rank": rank, "variant": v.text, "rule": v.rule, "score": round(v.score, 1)},
@@ -216,8 +438,12 @@ def run(ctx: click.Context, once: bool, only: str | None, log_format: str) -> No
     if only and not once:
         raise click.UsageError("--source goes with --once")
     _setup_logging(log_format)
-    config = load_config(ctx.obj["config"])
-    context = build_context(config, ctx.obj["config"])
+    config = _config(ctx)
+    _watchlists(ctx, None)
+    names = [s.name for s in config.sources]
+    if only is not None and only not in names:
+        raise unknown("--source", only, "source", "sources", names, f" in {_config_path(ctx)}")
+    context = build_context(config, _config_path(ctx))
     if not once:
         serve(context)
         return
@@ -236,22 +462,37 @@ def status(ctx: click.Context, as_json: bool) -> None:
     """Per source: the last run, its outcome and counts, blocked state and the next run."""
     from .scheduler import build_context, source_status
 
-    config = load_config(ctx.obj["config"])
-    rows = source_status(build_context(config, ctx.obj["config"]))
+    config = _config(ctx)
+    _watchlists(ctx, None)
+    rows = source_status(build_context(config, _config_path(ctx)))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     for row in rows:
         last = row["last_run"]
-        what = (f"last {last['started_at']} {last['outcome']}: {last['pages']} pages, {last['listings']} listings,"
-                f" {last['new_hits']} new hits, {last['errors']} errors" if last else "never run")
+        what = (f"last {when(last['started_at'])} {last['outcome']}: {last['pages']} pages, {last['listings']} "
+                f"listings, {last['new_hits']} new hits, {last['errors']} errors" if last else "never run")
         flags = " BLOCKED" if row["blocked"] else ""
-        flags += f" (paused until {row['paused_until']})" if row["paused_until"] else ""
-        flags += f" DEFERRED (until {row['deferred_until']}, as its site asked)" if row["deferred_until"] else ""
-        flags += "" if row["enabled"] else " (disabled)"
-        click.echo(f"{row['source']} [{row['type']}]{flags}: {what}; next {row['next_run'] or '-'}")
+        flags += f" (paused until {when(row['paused_until'])})" if row["paused_until"] else ""
+        flags += f" DEFERRED (until {when(row['deferred_until'])}, as its site asked)" if row["deferred_until"] else ""
+        flags += "" if row["enabled"] else " (disabled: runs only with run --once --source)"
+        click.echo(f"{row['source']} [{row['type']}]{flags}: {what}")
+        click.echo(f"    next: {_next(row) if row['enabled'] else '-'}")
         if last and last["message"]:
             click.echo(f"    {last['message']}")
+
+
+def _next(row: dict[str, Any]) -> str:
+    """The window the daemon will start the source in (it draws a random delay: see schedules.py)."""
+    first, last = row["next_run"], row["next_run_latest"]
+    if first is None:
+        return f"{row['every']} after the daemon starts (it has never run)"
+    from datetime import UTC, datetime
+
+    late = ""
+    if last and datetime.fromisoformat(last.replace("Z", "+00:00")) < datetime.now(UTC):
+        late = " (overdue: is the daemon running?)"
+    return f"between {when(first)} and {when(last)}{late}" if last != first else f"{when(first)}{late}"
 
 
 @main.command(name="import")
@@ -266,17 +507,62 @@ def import_(ctx: click.Context, source_name: str, files: tuple[str, ...]) -> Non
     from .scheduler import after_run, build_context, database_lock
     from .store import Store
 
-    config = load_config(ctx.obj["config"])
-    context = build_context(config, ctx.obj["config"])
+    config = _config(ctx)
+    _watchlists(ctx, None)
+    context = build_context(config, _config_path(ctx))
     found = [src for spec, src in context.sources if spec.name == source_name]
     if not found:
-        names = ", ".join(spec.name for spec, _ in context.sources) or "none"
-        raise click.UsageError(f"--source {source_name}: no such source in config.yaml (sources: {names})")
-    with database_lock(Path(config.database)), Store(config.database) as store:
-        r = import_files([Path(f) for f in files], found[0], store=store, archive=CaptureArchive(config.captures_dir),
-                         matcher=context.matcher, fetched_at=utc_now())
-        after_run(context, store, r.run_id)
-    click.echo(f"imported {r.pages} file(s): {r.listings} listings, {r.new_hits} new hits")
+        raise unknown("--source", source_name, "source", "sources", [spec.name for spec, _ in context.sources],
+                      f" in {_config_path(ctx)}")
+    paths = [Path(f) for f in files]
+    unread = _unreadable(paths, found[0])
+    readable = [p for p in paths if p not in unread]
+    if readable:
+        with database_lock(Path(config.database)), Store(config.database) as store:
+            r = import_files(readable, found[0], store=store, archive=CaptureArchive(config.captures_dir),
+                             matcher=context.matcher, fetched_at=utc_now())
+            after_run(context, store, r.run_id)
+        click.echo(f"imported {r.pages} file(s): {r.listings} listings, {r.new_hits} new hits")
+    for path, problem in unread.items():
+        click.echo(f"Error: {path}: {problem}", err=True)
+    if unread:
+        ctx.exit(2)
+
+
+IMPORT_MAX_BYTES = 50 * 2**20  # a saved result page is a few hundred KB; a bigger file is not one
+
+
+def _unreadable(paths: Sequence[Path], source: Any) -> dict[Path, str]:
+    """The files ``import`` must refuse, each with why and the fix: not a regular file, too big, or a page in
+    which the source's parser finds no listing (an app shell, a captcha, the wrong page). Such a page is
+    not imported: an import that found nothing is never taken for "no results"."""
+    from .errors import ParseError
+    from .fetch import decode
+    from .sources import Request
+
+    out: dict[Path, str] = {}
+    for path in paths:
+        if not path.is_file():
+            out[path] = "not a regular file; save the page from the browser as a file and import that"
+            continue
+        size = path.stat().st_size
+        if size > IMPORT_MAX_BYTES:
+            out[path] = (f"{size:,} bytes, more than a saved page can be ({IMPORT_MAX_BYTES:,}); "
+                         "save only the search results page")
+            continue
+        with path.open("rb") as f:
+            body = f.read(IMPORT_MAX_BYTES + 1)
+        text, _ = decode(body, "")
+        try:
+            parsed = source.parse(text, Request(path.resolve().as_uri()))
+        except (ParseError, ValueError) as e:
+            out[path] = f"not a page {source.name} can read ({e}); nothing was imported from it"
+            continue
+        if not parsed.listings:
+            out[path] = (f"no listings found in it: it is not a {source.name} search results page brandwatch can "
+                         f"read (or the search found nothing); nothing was imported from it. Save the page "
+                         f"that lists the results (with their names) and import that")
+    return out
 
 
 @main.group()
@@ -306,7 +592,7 @@ def demo(ctx: click.Context, watchlists: str | None, out: str) -> None:
     from .demo import run_demo
 
     _setup_logging("text")
-    folder = Path(watchlists or load_config(ctx.obj["config"]).watchlists)
+    folder = _watchlists(ctx, watchlists)
     load_watchlists(folder)  # a clear error before the site starts
     run_demo(Path(out), folder.resolve())
 
@@ -316,14 +602,14 @@ def demo(ctx: click.Context, watchlists: str | None, out: str) -> None:
 def _store(ctx: click.Context, must_exist: bool = True):
     from .store import Store
 
-    config = load_config(ctx.obj["config"])
+    config = _config(ctx)
     if must_exist and not Path(config.database).exists():
-        raise BrandwatchError(f"{config.database}: no database yet; run `brandwatch run --once` (or `make demo`) first,"
-                              f" or set `database` in {ctx.obj['config']}")
+        raise _not_found(ctx, config.database, "database", "database",
+                         "run `brandwatch run --once` (or `make demo`) to make it", problem="no database yet")
     return config, Store(config.database)
 
 
-def _since(value: str | None) -> str | None:
+def _since(value: str | None, option: str = "--since") -> str | None:
     """A date or time the user typed (2026-11-01, 2026-11-01T08:00) as a UTC ISO string for the store."""
     if not value:
         return None
@@ -333,7 +619,7 @@ def _since(value: str | None) -> str | None:
     try:
         t = datetime.fromisoformat(value)
     except ValueError:
-        raise BrandwatchError(f"--since {value}: not a date; write it like 2026-11-01 or 2026-11-01T08:00") from None
+        raise BrandwatchError(f"{option} {value}: not a date; write it like 2026-11-01 or 2026-11-01T08:00") from None
     if t.tzinfo is None:
         t = t.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -342,47 +628,69 @@ def _since(value: str | None) -> str | None:
 def _filters(f):
     from .review import STATUSES
 
-    f = click.option("--status", multiple=True, type=click.Choice(STATUSES), help="Only hits with this status.")(f)
-    f = click.option("--severity", multiple=True, type=click.Choice(("high", "medium", "low")),
+    f = click.option("--status", multiple=True, type=_Among("status", "statuses", STATUSES),
+                     help="Only hits with this status (repeatable).")(f)
+    f = click.option("--severity", multiple=True, type=_Among("severity", "severities", SEVERITIES),
                      help="Only hits of this severity (repeatable).")(f)
-    f = click.option("--mark", multiple=True, help="Only hits on this mark id (repeatable).")(f)
+    f = click.option("--mark", multiple=True, help="Only hits on this mark: its id, name or alias (repeatable).")(f)
     f = click.option("--source", multiple=True, help="Only hits from this source (repeatable).")(f)
     f = click.option("--since", default=None, help="Only hits first seen on or after this date (Asia/Shanghai).")(f)
     return f
 
 
-def _query(store, status, severity, mark, source, since) -> list[dict]:
-    return store.hit_records(status=status or None, severity=severity or None, mark=mark or None,
-                             source=source or None, since=_since(since))
+def _query(ctx: click.Context, store, status, severity, mark, source, since, until: str | None = None) -> list[dict]:
+    """The hits the filters select; a mark or source the watchlists, config and store do not know is an error."""
+    return store.hit_records(status=status or None, severity=severity or None, mark=_marks(ctx, store, mark),
+                             source=_sources(ctx, store, source), since=_since(since), until=_since(until, "--until"))
+
+
+def _tabbed_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: tabs to the next multiple of 8, Chinese characters two each."""
+    col = 0
+    for c in text:
+        col = (col // 8 + 1) * 8 if c == "\t" else col + _width(c)
+    return col
+
+
+REASON_WIDTH = 60  # the reason column when the output is not a terminal (a pipe, a file): `show` has it whole
 
 
 @main.command()
 @_filters
-@click.option("--json", "as_json", is_flag=True, help="One JSON object a line on stdout.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object a line on stdout (every field, the reason whole).")
 @click.pass_context
 def hits(ctx: click.Context, status, severity, mark, source, since, as_json: bool) -> None:
-    """List hits in the store (oldest first), with their open follow-up proposals."""
+    """List hits in the store (oldest first): id, status, severity, score, name, mark, rule, reason (shortened;
+    `brandwatch show HIT` has it whole), source, and open follow-up proposals."""
+    import shutil
+
     _, store = _store(ctx)
     with store:
-        rows = _query(store, status, severity, mark, source, since)
+        rows = _query(ctx, store, status, severity, mark, source, since)
         proposed: dict[int, list[str]] = {}
         for p in store.proposals("open"):
             proposed.setdefault(p["hit_id"], []).append(p["outcome"])
+    terminal = shutil.get_terminal_size((0, 0)).columns if sys.stdout.isatty() else 0
     for r in rows:
         if as_json:
             click.echo(json.dumps({**r, "proposed": proposed.get(r["id"], [])}, ensure_ascii=False))
             continue
         extra = f"  [proposed: {', '.join(proposed[r['id']])}]" if r["id"] in proposed else ""
         who = f" @{r['assignee']}" if r["assignee"] else ""
-        click.echo(f"{r['id']}\t{r['status']}{who}\t{r['severity']}\t{r['listing_name']}\t{r['mark']}\t{r['rule']}"
-                   f"\t{r['listing_source']}{extra}")
+        head = "\t".join(map(printable, (r["id"], r["status"] + who, r["severity"], r["score"], r["listing_name"],
+                                          r["mark"], r["rule"], "")))
+        tail = f"\t{printable(r['listing_source'])}{extra}"
+        room = terminal - _tabbed_width(head) - _width(tail) - 8 if terminal else REASON_WIDTH
+        click.echo(f"{head}{shorten(printable(r['explanation']), max(room, 20))}{tail}")
     if not as_json:
         click.echo(f"{len(rows)} hit(s)", err=True)
 
 
 @main.command()
 @click.argument("args", nargs=-1, required=True, metavar="HIT... [STATUS]")
-@click.option("--note", default="", help="Why: kept in the audit log with the change.")
+@click.option("--note", default="", help="Why: kept in the audit log with the change, and in the hit's notes "
+                                        "(the export's 备注 column).")
 @click.option("--by", default=None, help="Who decides (default: $BRANDWATCH_USER, else the login name).")
 @click.option("--assign", "assignee", default=None, help="Give the hit to this person.")
 @click.option("--tag", "add_tags", multiple=True, help="Add a tag (repeatable).")
@@ -395,7 +703,8 @@ def review(ctx: click.Context, args: tuple[str, ...], note: str, by: str | None,
 
     Statuses: new, confirmed, dismissed, allowlisted; complaint_filed, letter_sent,
     suit_filed, judgment; name_changed, deregistered, removed, reemerged.
-    Every change goes to the hash-chained audit log.
+    Every change goes to the hash-chained audit log. Moving an allowlisted hit to
+    another status takes its name off the allow list.
     """
     from .review import STATUSES, default_actor
     from .review import review as do_review
@@ -403,20 +712,177 @@ def review(ctx: click.Context, args: tuple[str, ...], note: str, by: str | None,
     status = args[-1] if args and not args[-1].isdigit() else None
     ids_text = args[:-1] if status else args
     if status is not None and status not in STATUSES:
-        raise click.UsageError(f"{status!r} is neither a hit id nor a status; statuses: {', '.join(STATUSES)}")
+        raise unknown("review", status, "status", "statuses", STATUSES,
+                      fix="give hit ids (numbers from `brandwatch hits`) and then one status")
     if not ids_text:
-        raise click.UsageError("give at least one hit id before the status, e.g. `brandwatch review 12 confirmed`")
+        raise BrandwatchError(f"review {status}: give at least one hit id before the status, "
+                              f"e.g. `brandwatch review 12 {status}`")
     bad = [a for a in ids_text if not a.isdigit()]
     if bad:
-        raise click.UsageError(f"{bad[0]!r} is not a hit id (a number from `brandwatch hits`)")
+        raise BrandwatchError(f"review {bad[0]}: not a hit id (a number from `brandwatch hits`)")
     _, store = _store(ctx)
     with store:
         changes = do_review(store, [int(a) for a in ids_text], status, by=by or default_actor(), note=note,
                             assignee=assignee, add_tags=add_tags, remove_tags=remove_tags, force=force)
     for c in changes:
-        what = "; ".join(f"{e['action']} {e['old']}→{e['new']}".strip() if e["action"] != "note" else "note"
-                         for e in c.entries) or "unchanged"
-        click.echo(f"hit {c.hit_id}: {what}")
+        click.echo(printable(f"hit {c.hit_id}: {'; '.join(map(_change, c.entries)) or 'unchanged'}"))
+
+
+def _change(entry: dict[str, Any]) -> str:
+    """One audit entry in a line: ``status new→confirmed``, ``allow list + 某某公司``, ``note``."""
+    if entry["action"] == "note":
+        return "note"
+    if entry["action"] == "allow":
+        return f"allow list + {entry['new']}" if entry["new"] else f"allow list − {entry['old']}"
+    return f"{entry['action']} {entry['old']}→{entry['new']}".strip()
+
+
+@main.command()
+@click.argument("hit_id", metavar="HIT")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout (show version 1).")
+@click.pass_context
+def show(ctx: click.Context, hit_id: str, as_json: bool) -> None:
+    """Everything about one hit: the listing, the mark, rule, score and why; the decision, notes and tags;
+    the captures (SHA-256, WARC file and offset), sightings and name history, proposals and the audit trail."""
+    from .review import hit_details
+
+    if not hit_id.isdigit():
+        raise BrandwatchError(f"show {hit_id}: not a hit id (a number from `brandwatch hits`)")
+    config, store = _store(ctx)
+    with store:
+        doc = hit_details(store, int(hit_id))
+    for c in doc["captures"]:  # the store keeps the WARC file's name; a person needs where it is
+        c["warc_path"] = str(config.captures_dir / c["warc_file"])
+    if as_json:
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+        return
+    for line in _show_lines(doc):
+        click.echo(printable(line))  # the lines are ours; a name's or note's controls are escaped
+
+
+def _show_lines(doc: dict[str, Any]) -> list[str]:
+    """``show``'s text: labels in Chinese with the English beside them, times in UTC and Asia/Shanghai."""
+    from .match import RULES
+    from .report.charts import SEVERITY_LABELS
+    from .report.figures import FIELD_LABELS
+    from .report.render import STATUS_LABELS
+
+    h, listing = doc["hit"], doc["listing"]
+
+    def status(code: str) -> str:
+        return f"{STATUS_LABELS.get(code, code)} {code}" if code else "-"
+
+    def row(label: str, value: Any) -> str:
+        return f"  {label}{' ' * max(2, 26 - _width(label))}{value}"
+
+    out = [f"hit {h['id']}: {listing['name']}", ""]
+    out += [
+        row("名称 name", listing["name"]),
+        row("类型 kind", listing["kind"]),
+        row("来源 source", f"{listing['source']} (key {listing['key']})"),
+        row("网址 URL", listing["url"] or "-"),
+    ]
+    for name, value in (listing["fields"] or {}).items():
+        if name not in ("name", "url", "status"):  # shown in their own rows
+            out.append(row(FIELD_LABELS.get(name, name), value))
+    out += [
+        row("登记状态 listing status", listing["status"] or "-"),
+        row("首次发现 first seen", when(listing["first_seen"])),
+        row("最近发现 last seen", when(listing["last_seen"])),
+        "",
+        row("商标 mark", f"{h['mark']} ({h['mark_id']})"),
+        row("权利人 owner", h["owner"] or "-"),
+    ]
+    for name in h["rule"].split("+"):
+        rule = RULES.get(name)
+        out.append(row("规则 rule", f"{name}: {rule.basis}" if rule else name))
+    out += [
+        row("分数 score", h["score"]),
+        row("风险等级 severity", SEVERITY_LABELS.get(h["severity"], h["severity"])),
+        row("相同部分 span", h["span"]),
+        row("理由 explanation", h["explanation"]),
+        row("命中首次 hit first seen", when(h["first_seen"])),
+        "",
+        row("状态 status", status(h["status"]) + (f" since {when(h['status_at'])}" if h["status_at"] else "")),
+        row("负责人 assignee", h["assignee"] or "-"),
+        row("标签 tags", ", ".join(h["tags"]) or "-"),
+        row("白名单 allow list", "on the owner's allow list" if doc["allowlisted_name"] else "no"),
+        row("已提醒 alerted", when(h["alerted_at"])),
+    ]
+    notes = (h["notes"] or "").splitlines() or ["-"]
+    out += [row("备注 notes", notes[0]), *(row("", n) for n in notes[1:])]
+    out += ["", f"取证 captures ({len(doc['captures'])})"]
+    for c in doc["captures"]:
+        out += [f"  capture {c['id']}  {when(c['fetched_at'])}  HTTP {c['status']}  {c['size']:,} bytes",
+                f"      URL      {c['final_url']}" + (f" (asked {c['request_url']})"
+                                                      if c["request_url"] != c["final_url"] else ""),
+                f"      SHA-256  {c['sha256']}",
+                f"      WARC     {c.get('warc_path') or c['warc_file']} offset {c['warc_offset']} "
+                f"length {c['warc_length']}"]
+    out += ["", f"出现记录 sightings ({len(doc['sightings'])}): first showing and each change"]
+    out += [f"  {when(x['seen_at'])}  {x['name']}" + (f"  [{x['status']}]" if x["status"] else "")
+            + (f"  capture {x['capture_id']}" if x["capture_id"] else "") for x in doc["sightings"]]
+    if doc["changes"]:
+        out += ["", f"名称与状态变更 name and status history ({len(doc['changes'])})"]
+        out += [f"  {when(c['seen_at'])}  {c['field']}: {c['old']} → {c['new']}"
+                + (f"  capture {c['capture_id']}" if c["capture_id"] else "") for c in doc["changes"]]
+    out += ["", f"跟进建议 follow-up proposals ({len(doc['proposals'])})"]
+    out += [f"  {p['outcome']} ({p['state']})  seen {when(p['seen_at'])}  {p['reason']}" for p in doc["proposals"]]
+    out += ["", f"审计记录 audit trail ({len(doc['audit'])})"]
+    out += [f"  {e['id']}  {when(e['at'])}  {e['actor']}  {_change(e)}" + (f"  — {e['note']}" if e["note"] else "")
+            for e in doc["audit"]]
+    return out
+
+
+@main.group(name="allow")
+def allow_group() -> None:
+    """Names the team allowlisted from hits (review HIT allowlisted): list them, or take one off."""
+
+
+@allow_group.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+@click.pass_context
+def allow_list(ctx: click.Context, as_json: bool) -> None:
+    """The names on the owners' allow lists: those the team added from hits (removable here) and those in the
+    watchlists' `allow:` (changed in their files)."""
+    _, store = _store(ctx)
+    with store:
+        rows = store.allow_rows()
+    try:
+        lists = load_watchlists(_watchlists(ctx, None))
+    except ConfigError:
+        lists = ()
+    for wl in lists:
+        for name in wl.allow:
+            rows.append({"owner": wl.owner, "name": name, "file": wl.source})
+    for r in rows:
+        if as_json:
+            click.echo(json.dumps(r, ensure_ascii=False))
+        elif "file" in r:
+            click.echo(f"{printable(r['owner'])}\t{printable(r['name'])}\tin {r['file']}")
+        else:
+            click.echo(f"{printable(r['owner'])}\t{printable(r['name'])}\tfrom hit {r['hit_id']}, by "
+                       f"{printable(r['added_by'])}, {when(r['added_at'])}")
+    click.echo(f"{len(rows)} name(s)", err=True)
+
+
+@allow_group.command(name="remove")
+@click.argument("target", metavar="NAME|HIT")
+@click.option("--owner", default=None, help="When the name is on several owners' lists: whose.")
+@click.option("--note", default="", help="Why: kept in the audit log.")
+@click.option("--by", default=None, help="Who decides (default: $BRANDWATCH_USER, else the login name).")
+@click.pass_context
+def allow_remove(ctx: click.Context, target: str, owner: str | None, note: str, by: str | None) -> None:
+    """Take a name off the allow list (audited); the hit allowlisted under it goes back to new, and the
+    matcher reports the name again from the next run. TARGET is the name, or the hit's id."""
+    from .review import default_actor, remove_allowed
+
+    _, store = _store(ctx)
+    with store:
+        removed = remove_allowed(store, target, by=by or default_actor(), owner=owner, note=note)
+    for r in removed:
+        back = f"; hit {', '.join(map(str, r.reopened))} back to new" if r.reopened else ""
+        click.echo(printable(f"removed {r.name} from the allow list of {r.owner}{back}"))
 
 
 @main.group()
@@ -455,8 +921,8 @@ def audit_log(ctx: click.Context, hit_id: int | None, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(e, ensure_ascii=False))
         else:
-            click.echo(f"{e['id']}\t{e['at']}\thit {e['hit_id']}\t{e['actor']}\t{e['action']}\t{e['old']}→{e['new']}"
-                       f"\t{e['note']}")
+            click.echo("\t".join(map(printable, (e["id"], e["at"], f"hit {e['hit_id']}", e["actor"], e["action"],
+                                                 f"{e['old']}→{e['new']}", e["note"]))))
 
 
 @main.command()
@@ -468,22 +934,26 @@ def proposals(ctx: click.Context, show_all: bool) -> None:
     with store:
         rows = store.proposals(None if show_all else "open")
     for p in rows:
-        click.echo(f"hit {p['hit_id']}\t{p['outcome']}\t{p['state']}\t{p['seen_at']}\t{p['reason']}")
+        click.echo("\t".join(map(printable, (f"hit {p['hit_id']}", p["outcome"], p["state"], p["seen_at"],
+                                             p["reason"]))))
     click.echo(f"{len(rows)} proposal(s)", err=True)
 
 
 @main.command()
-@click.option("--week", default=None, help="ISO week, e.g. 2026-W48 (default: the last complete week, Asia/Shanghai).")
+@click.option("--week", default=None,
+              help="ISO week, e.g. 2026-W48 (default: this week so far, Asia/Shanghai; the daemon's Monday report "
+                   "is of the week before).")
 @click.option("-o", "--output", type=click.Path(file_okay=False), default=None,
               help="Folder for the report (default: report.output in config.yaml, else reports/ beside the database).")
 @click.pass_context
 def report(ctx: click.Context, week: str | None, output: str | None) -> None:
     """Write the weekly report for the legal team (HTML and Markdown)."""
     from .report import write_report
+    from .report.weeks import current_week
 
     config, store = _store(ctx)
     with store:
-        files = write_report(store, week, out_dir=Path(output) if output else config.reports_dir)
+        files = write_report(store, week or current_week(), out_dir=Path(output) if output else config.reports_dir)
     click.echo(files.html)
     click.echo(files.markdown)
 
@@ -500,7 +970,12 @@ def alerts_test(ctx: click.Context, channel: str) -> None:
     """Send a test message to CHANNEL now, bypassing the outbox."""
     from .alerts import send_test
 
-    send_test(load_config(ctx.obj["config"]).alerts, channel)
+    spec = _config(ctx).alerts
+    names = [c.name for c in spec.channels]
+    if channel not in names:
+        raise unknown("alerts test", channel, "channel", "channels", names, f" in {_config_path(ctx)}",
+                      "add it under alerts.channels (see README)" if not names else "")
+    send_test(spec, channel)
     click.echo(f"{channel}: test message sent")
 
 
@@ -552,8 +1027,7 @@ def export_(ctx: click.Context, status: tuple[str, ...], severity: tuple[str, ..
         raise click.UsageError(f"{out}: cannot tell the format from the suffix; give --format csv, xlsx or jsonl")
     _, store = _store(ctx)
     with store:
-        rows = store.hit_records(status=status or None, severity=severity or None, mark=mark or None,
-                                 source=source or None, since=_since(since), until=_since(until))
+        rows = _query(ctx, store, status, severity, mark, source, since, until)
         count = export_hits(rows, fmt, out)
     click.echo(f"wrote {count} hit(s) to {out}", err=True)
 
@@ -677,3 +1151,15 @@ def store_vacuum(ctx: click.Context, days: int, dry_run: bool) -> None:
         click.echo(f"{r.free_pages} free page(s) for VACUUM to give back; nothing was changed")
     else:
         click.echo(f"database {_mib(r.bytes_before)} -> {_mib(r.bytes_after)}")
+
+
+# -- the web workspace (its own module, so the other commands never import Flask) -------
+
+def _add_web_commands() -> None:
+    from .cli_web import users, web
+
+    main.add_command(web)
+    main.add_command(users)
+
+
+_add_web_commands()

@@ -3,12 +3,21 @@
 Every error names the file, the key path and the fix, for example::
 
     watchlists/webank.yaml: marks[1].aliases must be a list of strings (got 'WeBank')
+
+Which config.yaml (``find_config``): ``--config FILE``, else ``$BRANDWATCH_CONFIG``,
+else ``config.yaml`` in the current folder or the nearest parent folder that has
+one (as git finds its repository), else none (the defaults, from the current
+folder). Paths inside a config file (watchlists, database, captures, the report
+folder, a files source's drop folder) are relative to the folder the file is
+in, so every command works from any folder.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +30,7 @@ from .models import Mark, Watchlist
 
 DEFAULT_CONFIG = Path("config.yaml")
 DEFAULT_WATCHLISTS = Path("watchlists")
+CONFIG_ENV = "BRANDWATCH_CONFIG"
 
 
 class _Strict(BaseModel):
@@ -368,8 +378,77 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> ConfigSpec:
         config = ConfigSpec.model_validate(data)
     except ValidationError as e:
         raise _explain(path, e) from None
+    config = resolve_paths(config, path.absolute().parent)
     build_sources(config, path)  # each source's options, checked by its type
     return config
+
+
+# Options of a source type that name a folder or file: relative to the config file like the top-level paths.
+SOURCE_PATH_OPTIONS: dict[str, tuple[str, ...]] = {"files": ("folder",)}
+
+
+def _under(base: Path, value: str) -> str:
+    return str(base / Path(value).expanduser()) if value else value
+
+
+def resolve_paths(config: ConfigSpec, base: Path) -> ConfigSpec:
+    """``config`` with every relative path in it taken from ``base`` (the config file's folder), not the current
+    folder: the daemon, cron and a person in another folder then all read and write the same files."""
+    sources = [s.model_copy(update={"options": {**s.options, **{k: _under(base, s.options[k])
+                                                                for k in SOURCE_PATH_OPTIONS.get(s.type, ())
+                                                                if isinstance(s.options.get(k), str)}}})
+               for s in config.sources]
+    return config.model_copy(update={
+        "watchlists": _under(base, config.watchlists), "database": _under(base, config.database),
+        "captures": _under(base, config.captures), "sources": sources,
+        "report": config.report.model_copy(update={"output": _under(base, config.report.output)}),
+    })
+
+
+@dataclass(frozen=True)
+class ConfigLocation:
+    """The config file a command uses, and how it was found (for messages)."""
+
+    path: Path | None  # None: no config file; the defaults, relative to the current folder
+    how: str  # "--config", "$BRANDWATCH_CONFIG", "found" (this folder or a parent), "none"
+    searched: Path  # the folder the search started in
+
+    def describe(self) -> str:
+        """How the config was chosen, for an error message: ``given by --config``, ``found from /srv/bw/data``."""
+        if self.path is None:
+            return f"no config.yaml in {self.searched} or its parents, and ${CONFIG_ENV} is not set"
+        if self.how == "found":
+            return "found in this folder" if self.path == DEFAULT_CONFIG else f"found from {self.searched}"
+        return f"given by {self.how}" if self.how == "--config" else f"named by {self.how}"
+
+
+def find_config(given: str | Path | None = None, env: Mapping[str, str] = os.environ,
+                cwd: Path | None = None) -> ConfigLocation:
+    """The config file to use: ``given`` (``--config``), else ``$BRANDWATCH_CONFIG``, else the first config.yaml
+    in ``cwd`` or a parent of it; ConfigError when a named file does not exist."""
+    cwd = (cwd or Path.cwd()).absolute()
+    if given is not None:
+        path = Path(given).expanduser()
+        if path.is_dir():
+            raise ConfigError(f"--config {given}: is a folder; give the file, e.g. --config {path / DEFAULT_CONFIG}")
+        if path.exists() and not path.is_file():
+            raise ConfigError(f"--config {given}: not a regular file; give the path of your config.yaml")
+        if not path.is_file():
+            raise ConfigError(f"--config {given}: no such file; give the path of your config.yaml, or leave "
+                              f"--config out to use ${CONFIG_ENV} or the config.yaml of this folder or a parent")
+        return ConfigLocation(path, "--config", cwd)
+    named = env.get(CONFIG_ENV, "").strip()
+    if named:
+        path = Path(named).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"${CONFIG_ENV}={named}: no such file; set it to the path of your config.yaml, or "
+                              "unset it to use the config.yaml of this folder or a parent")
+        return ConfigLocation(path, f"${CONFIG_ENV}", cwd)
+    for folder in (cwd, *cwd.parents):
+        if (folder / DEFAULT_CONFIG).is_file():
+            path = folder / DEFAULT_CONFIG
+            return ConfigLocation(path if folder != cwd else DEFAULT_CONFIG, "found", cwd)
+    return ConfigLocation(None, "none", cwd)
 
 
 def build_sources(config: ConfigSpec, path: Path | str = DEFAULT_CONFIG) -> list[tuple[SourceSpec, Any]]:

@@ -6,6 +6,12 @@ search-API shape), a social platform's user search (JSON), and a registry
 that answers every search with an anti-bot challenge (HTTP 521). The demo
 writes a config pointing at it, runs every source once, and prints the hits
 by mark and severity, the blocked source, and where the database is.
+
+The site is gone when the demo ends, so the config it leaves behind keeps the
+sources (their names are in the store) but disables them, and its paths are
+relative to its own folder. The commands it prints at the end run as printed,
+from the folder the demo ran in: the brandwatch executable beside the Python
+running the demo (``.venv/bin/brandwatch`` after ``make demo``) and that config.
 """
 
 from __future__ import annotations
@@ -14,16 +20,17 @@ import csv
 import html
 import io
 import json
+import os
+import shlex
+import sys
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
 import click
 import yaml
@@ -113,11 +120,23 @@ class _DemoSite:
             self.httpd.server_close()
 
 
+def _from(folder: Path, path: Path) -> str:
+    """``path`` as the config in ``folder`` names it: relative when both are in the current folder (the
+    repository, after ``make demo``: ``../watchlists``), so the folder can be moved with it; else absolute."""
+    here = Path.cwd()
+    folder, path = folder.absolute(), path.absolute()
+    if folder.is_relative_to(here) and path.is_relative_to(here):
+        return os.path.relpath(path, folder)
+    return str(path)
+
+
 def demo_config(url: str, out: Path, watchlists: Path) -> dict:
+    """The demo's config: paths relative to ``out``, where it is written (config paths are relative to the
+    config file's folder)."""
     host = urlsplit(url).netloc
     return {
-        "watchlists": str(watchlists),
-        "database": str(out / "brandwatch.db"),
+        "watchlists": _from(out, watchlists),
+        "database": "brandwatch.db",
         "fetch": {"contact": "https://example.invalid/brandwatch-demo", "hosts": {host: 0}, "max_tries": 2},
         "sources": [
             {"name": "demo-registry", "type": "html", "variants": 0, "queries": ["微众"], "options": {
@@ -136,6 +155,35 @@ def demo_config(url: str, out: Path, watchlists: Path) -> dict:
     }
 
 
+def shown(path: Path | str) -> str:
+    """A path as a person would type it here: relative to the current folder when inside it, else absolute;
+    quoted for the shell when it must be."""
+    path = Path(path).absolute()
+    try:
+        text = str(path.relative_to(Path.cwd()))
+    except ValueError:
+        text = str(path)
+    return shlex.quote(text)
+
+
+def brandwatch_command() -> str:
+    """How to run this brandwatch from a shell: the executable beside the running Python (a venv's
+    ``.venv/bin/brandwatch``, which need not be on PATH), else ``python -m brandwatch``."""
+    exe = Path(sys.executable).parent / "brandwatch"
+    if exe.is_file() and os.access(exe, os.X_OK):
+        return shown(exe)
+    return f"{shown(sys.executable)} -m brandwatch"
+
+
+DISABLED_NOTE = """\
+# Written by `brandwatch demo`. The demo site these sources crawled ran on 127.0.0.1
+# only while the demo ran, so they are disabled: `run --once` skips them, and
+# `run --once --source NAME` would find the site gone. The database, captures,
+# evidence, exports and reports beside this file stay; every path here is
+# relative to this file's folder.
+"""
+
+
 def run_demo(out: Path, watchlists: Path) -> None:
     """Serve the demo site, crawl it once into ``out``, print what was found."""
     from .config import load_config
@@ -151,12 +199,15 @@ def run_demo(out: Path, watchlists: Path) -> None:
     for folder in ("captures", "evidence", "exports", "reports"):
         shutil.rmtree(out / folder, ignore_errors=True)
     site = _DemoSite()
+    cfg_path = out / "demo-config.yaml"
     with site.running() as url:
-        cfg_path = out / "demo-config.yaml"
-        cfg_path.write_text(yaml.safe_dump(demo_config(url, out, watchlists), allow_unicode=True, sort_keys=False),
-                            encoding="utf-8")
+        data = demo_config(url, out, watchlists)
+        cfg_path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         config = load_config(cfg_path)
         results = run_once(build_context(config, cfg_path))
+    for source in data["sources"]:
+        source["enabled"] = False
+    cfg_path.write_text(DISABLED_NOTE + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     click.echo(f"Crawled the demo site ({url}) once:")
     for r in results:
         extra = f" — {r.message}" if r.outcome != "ok" and r.message else ""
@@ -179,24 +230,39 @@ def run_demo(out: Path, watchlists: Path) -> None:
             click.echo(f"           {h['rule']}: {h['explanation']}")
     if blocked:
         click.echo(f"\nBlocked (an anti-bot challenge; never solved, never retried): {', '.join(blocked)}")
-    _demo_workflow(config, out)
-    click.echo(f"\nDatabase: {config.database}\nCaptures: {config.captures_dir}\n"
-               f"Next: brandwatch --config {cfg_path} hits --status new")
+    top = _demo_workflow(config, out)
+    click.echo(f"\nDatabase: {shown(config.database)}\nCaptures: {shown(config.captures_dir)}")
+    click.echo("\nNext, from this folder:")
+    for line in next_commands(cfg_path, top):
+        click.echo(f"  {line}")
+    click.echo(f"(or `export BRANDWATCH_CONFIG={shown(cfg_path)}` and leave out --config)")
 
 
-def _demo_workflow(config: ConfigSpec, out: Path) -> None:
-    """What the legal team does next, on the demo's store: confirm, bundle the evidence, export, report."""
+def next_commands(cfg_path: Path, top: dict | None) -> list[str]:
+    """What to try after the demo, each a shell command that runs as printed from the current folder."""
+    bw = f"{brandwatch_command()} --config {shown(cfg_path)}"
+    out = [f"{bw} hits --status new"]
+    if top is not None:
+        out += [f"{bw} show {top['id']}", f"{bw} hits --mark {top['mark_id']} --severity high",
+                f"{bw} audit log {top['id']}"]
+    return [*out, f"{bw} status", f"{bw} report"]
+
+
+def _demo_workflow(config: ConfigSpec, out: Path) -> dict | None:
+    """What the legal team does next, on the demo's store: confirm, bundle the evidence, export, report;
+    returns the hit it worked on."""
     from .captures import CaptureArchive
     from .evidence import build_bundle, verify_bundle
     from .export import export_hits
     from .report import write_report
+    from .report.weeks import current_week
     from .review import review
     from .store import Store
 
     with Store(config.database) as store:
-        top = store.hit_records(severity="high", order="h.score DESC, h.id")
+        top = store.hit_records(severity="high", order="score")
         if not top:
-            return
+            return None
         hit = next((h for h in top if h["listing_kind"] == "company"), top[0])
         review(store, [hit["id"]], "confirmed", by="demo", note="字号与商标近似，确认仿冒 (demo)")
         bundle = build_bundle(store, CaptureArchive(config.captures_dir), hit["id"],
@@ -206,11 +272,12 @@ def _demo_workflow(config: ConfigSpec, out: Path) -> None:
         (out / "exports").mkdir(exist_ok=True)
         for fmt in ("csv", "xlsx"):
             export_hits(rows, fmt, out / "exports" / f"hits.{fmt}")
-        this_week = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%G-W%V")  # the demo's data is all from today
-        files = write_report(store, this_week, out_dir=out / "reports")
+        files = write_report(store, current_week(), out_dir=out / "reports")  # the demo's data is all from today
     click.echo(f"\nThe legal workflow, on hit {hit['id']} ({hit['listing_name']}):")
-    click.echo("  review:   confirmed by demo (audit log: brandwatch audit log)")
-    click.echo(f"  evidence: {bundle.path} — {len(bundle.files)} files, SHA-256 and SM3; "
+    click.echo("  review:   confirmed by demo, with a note (in the audit log and the hit's notes)")
+    click.echo(f"  evidence: {shown(bundle.path)} — {len(bundle.files)} files, SHA-256 and SM3; "
                f"verify: {'intact' if not problems else problems[0]}; {bundle.screenshot_message}")
-    click.echo(f"  export:   {out / 'exports' / 'hits.csv'}, {out / 'exports' / 'hits.xlsx'} ({len(rows)} hits)")
-    click.echo(f"  report:   {files.html} (week {files.week})")
+    click.echo(f"  export:   {shown(out / 'exports' / 'hits.csv')}, {shown(out / 'exports' / 'hits.xlsx')} "
+               f"({len(rows)} hits)")
+    click.echo(f"  report:   {shown(files.html)} (week {files.week})")
+    return hit

@@ -12,6 +12,7 @@
     ├── EvidenceError               an evidence bundle cannot be made or read as asked
     ├── ReviewError                 a review the workflow refuses: unknown hit or status, a move not allowed
     ├── ReportError                 a bad --week, time zone or report folder
+    ├── AccountError                a web account cannot be made or changed as asked (name, role, password)
     ├── ParseError                  a response is not in the shape its source describes
     ├── AlertError                  an alert channel is misconfigured (a missing environment variable…)
     ├── DeliveryError               a channel did not take a message (it stays in the outbox)
@@ -72,6 +73,10 @@ class ReviewError(BrandwatchError):
 
 class ReportError(BrandwatchError):
     """The weekly report cannot be made as asked: a bad week, time zone or output folder."""
+
+
+class AccountError(BrandwatchError):
+    """A web workspace account cannot be made or changed as asked: a bad name, role or password."""
 
 
 class ParseError(BrandwatchError):

@@ -40,6 +40,7 @@ from .match import Matcher
 from .models import Watchlist
 from .net import backoff
 from .pipeline import RunResult, Stop, run_source, search_queries
+from .schedules import next_run
 from .sources import SourceType
 from .store import Store
 
@@ -377,15 +378,13 @@ def source_status(ctx: Context) -> list[dict[str, Any]]:
             last = runs[0] if runs else None
             until = paused_until(store, spec.name, now)
             later = deferred_until(store, spec.name, now)
-            trigger = trigger_for(spec)
-            wait = max((t for t in (until, later) if t), default=None)
-            # the first time the schedule fires once the pause or deferral is over
-            nxt = trigger.get_next_fire_time(None, wait or now)
+            wait = max((t for t in (until, later) if t), default=None)  # a deferral moves the next run as a pause does
+            window = next_run(spec.schedule, last["started_at"] if last else None, now, wait)  # no jitter drawn
             out.append({
                 "source": spec.name, "type": spec.type, "enabled": spec.enabled,
                 "last_run": last, "blocked": bool(last and last["outcome"] == "blocked"),
-                "paused_until": until.isoformat() if until else None,
-                "deferred_until": later.isoformat() if later else None,
-                "next_run": nxt.isoformat() if nxt else None,
+                "paused_until": until.strftime("%Y-%m-%dT%H:%M:%SZ") if until else None,
+                "deferred_until": later.strftime("%Y-%m-%dT%H:%M:%SZ") if later else None,
+                **window.to_json(), "every": window.every,
             })
     return out

@@ -46,7 +46,7 @@ import sqlite_utils
 from .errors import StoreError
 from .models import Capture, Hit, Listing, utc_now
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -222,13 +222,34 @@ def _v3(db: sqlite_utils.Database) -> None:
 
 
 def _v4(db: sqlite_utils.Database) -> None:
+    # The web workspace's accounts (passwords as argon2 hashes, never the password) and the inbox's
+    # order: the most severe first, then the newest, so its first page reads an index, not every hit.
+    db.executescript(
+        """
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL DEFAULT '',
+            disabled_at TEXT
+        );
+        CREATE INDEX hits_inbox ON hits (
+            (CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END), first_seen DESC, id DESC);
+        CREATE INDEX hits_mark ON hits (mark_id);
+        CREATE INDEX hits_assignee ON hits (assignee) WHERE assignee != '';
+        """
+    )
+
+
+def _v5(db: sqlite_utils.Database) -> None:
     # A run may be deferred (the site asked for a wait longer than the source's budget) until a time, and
     # says whether it proved absence (every page parsed as a result list): follow-up counts only those.
     # SQLite cannot widen a CHECK, so the table is rebuilt (its 12-step way: _migrate turns foreign keys
     # off around it). Older runs are not known to be proven and stay unproven.
     db.executescript(
         """
-        CREATE TABLE runs_v4 (
+        CREATE TABLE runs_new (
             id INTEGER PRIMARY KEY,
             source TEXT NOT NULL,
             started_at TEXT NOT NULL,
@@ -242,17 +263,24 @@ def _v4(db: sqlite_utils.Database) -> None:
             deferred_until TEXT,
             proven INTEGER NOT NULL DEFAULT 0
         );
-        INSERT INTO runs_v4 (id, source, started_at, ended_at, pages, listings, new_hits, errors, outcome, message)
+        INSERT INTO runs_new (id, source, started_at, ended_at, pages, listings, new_hits, errors, outcome, message)
             SELECT id, source, started_at, ended_at, pages, listings, new_hits, errors, outcome, message FROM runs;
         DROP TABLE runs;
-        ALTER TABLE runs_v4 RENAME TO runs;
+        ALTER TABLE runs_new RENAME TO runs;
         CREATE INDEX runs_source ON runs (source, started_at);
         """
     )
 
 
 # Migrations in order; the store's version is how many have been applied.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3, _v4)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3, _v4, _v5)
+
+# Orders the hit queries offer, by name (never SQL from a caller).
+HIT_ORDERS = {
+    "id": "h.id",
+    "inbox": "(CASE h.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END), h.first_seen DESC, h.id DESC",
+    "score": "h.score DESC, h.id",
+}
 
 
 _dumps_fields = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
@@ -280,7 +308,53 @@ def _fields_json(fields: dict[str, str]) -> str:
 
 
 TABLES = ("runs", "captures", "feeds", "listings", "listing_changes", "hits", "sightings", "audit", "proposals",
-          "allow_names", "outbox")
+          "allow_names", "outbox", "users")
+
+
+def _needs_listing(source: Any, kind: Any) -> bool:
+    return source is not None or kind is not None
+
+
+def _hit_filter(*, ids: Sequence[int] | None = None, status: Sequence[str] | str | None = None,
+                severity: Sequence[str] | str | None = None, mark: Sequence[str] | str | None = None,
+                source: Sequence[str] | str | None = None, since: str | None = None, until: str | None = None,
+                rule: Sequence[str] | str | None = None, kind: Sequence[str] | str | None = None,
+                assignee: Sequence[str] | str | None = None, along_order: bool = False) -> tuple[list[str], list[Any]]:
+    """The WHERE terms and arguments of the hit filters (``h`` is hits, ``l`` its listing).
+
+    ``along_order``: write the hit columns as ``+h.column``, which keeps SQLite from choosing their
+    indexes, so that a LIMIT query walks the index of its ORDER BY instead.
+    """
+    where: list[str] = []
+    args: list[Any] = []
+
+    def any_of(column: str, values: Sequence[Any] | str | None) -> None:
+        if values is None:
+            return
+        if along_order and column.startswith("h."):
+            column = "+" + column
+        vals = [values] if isinstance(values, str | int) else list(values)
+        where.append(f"{column} IN ({', '.join('?' * len(vals))})" if vals else "0")
+        args.extend(vals)
+
+    any_of("h.id", ids)
+    any_of("h.status", status)
+    any_of("h.severity", severity)
+    any_of("h.mark_id", mark)
+    any_of("l.source", source)
+    any_of("l.kind", kind)
+    any_of("h.assignee", assignee)
+    if rule is not None:
+        rules = [rule] if isinstance(rule, str) else list(rule)
+        where.append("(" + " OR ".join(["('+' || h.rule || '+') LIKE ?"] * len(rules)) + ")" if rules else "0")
+        args.extend(f"%+{r}+%" for r in rules)
+    if since:
+        where.append("h.first_seen >= ?")
+        args.append(since)
+    if until:
+        where.append("h.first_seen < ?")
+        args.append(until)
+    return where, args
 
 
 @dataclass(frozen=True)
@@ -602,48 +676,66 @@ class Store:
     def hit_records(self, *, ids: Sequence[int] | None = None, status: Sequence[str] | str | None = None,
                     severity: Sequence[str] | str | None = None, mark: Sequence[str] | str | None = None,
                     source: Sequence[str] | str | None = None, since: str | None = None,
-                    until: str | None = None, order: str = "h.id") -> list[dict[str, Any]]:
+                    until: str | None = None, order: str = "id", rule: Sequence[str] | str | None = None,
+                    kind: Sequence[str] | str | None = None, assignee: Sequence[str] | str | None = None,
+                    limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """Hits joined with their listing and its latest capture, filtered; each filter takes one value or many.
 
         ``since``/``until`` compare with the hit's first_seen (ISO 8601 UTC; ``until`` exclusive).
+        ``rule`` matches any of the hit's rules (``homophone`` finds ``homophone+separator``).
+        ``order`` is a name in HIT_ORDERS; ``limit``/``offset`` page through them.
         Keys: every hits column, then listing_* (source, key, kind, name, url, fields as a dict,
         status, first_seen, last_seen) and capture_* (id, fetched_at, sha256, request_url, final_url).
         """
-        where: list[str] = []
-        args: list[Any] = []
-
-        def any_of(column: str, values: Sequence[Any] | str | None) -> None:
-            if values is None:
-                return
-            vals = [values] if isinstance(values, str | int) else list(values)
-            where.append(f"{column} IN ({', '.join('?' * len(vals))})" if vals else "0")
-            args.extend(vals)
-
-        any_of("h.id", ids)
-        any_of("h.status", status)
-        any_of("h.severity", severity)
-        any_of("h.mark_id", mark)
-        any_of("l.source", source)
-        if since:
-            where.append("h.first_seen >= ?")
-            args.append(since)
-        if until:
-            where.append("h.first_seen < ?")
-            args.append(until)
+        if order not in HIT_ORDERS:
+            raise ValueError(f"order {order!r} is not one of {', '.join(HIT_ORDERS)}")
+        # a page in the inbox order is read along its index, filtering as it goes, and stops at the page's
+        # end; the status index would make SQLite read and sort every open hit first (100 ms at 100k hits)
+        along = order == "inbox" and ids is None and limit is not None
+        where, args = _hit_filter(ids=ids, status=status, severity=severity, mark=mark, source=source, since=since,
+                                  until=until, rule=rule, kind=kind, assignee=assignee, along_order=along)
+        page = ""
+        if limit is not None:
+            page = " LIMIT ? OFFSET ?"
+            args = [*args, int(limit), int(offset)]
+        # the page of hits is chosen first (an index serves the inbox order), then joined: a join before
+        # the LIMIT would read the listing of every hit that matches the filters
         rows = self._rows(
             "SELECT h.*, l.source AS listing_source, l.key AS listing_key, l.kind AS listing_kind,"
             " l.name AS listing_name, l.url AS listing_url, l.fields AS listing_fields, l.status AS listing_status,"
             " l.first_seen AS listing_first_seen, l.last_seen AS listing_last_seen, c.id AS capture_id,"
             " c.fetched_at AS capture_fetched_at, c.sha256 AS capture_sha256, c.request_url AS capture_request_url,"
-            " c.final_url AS capture_final_url FROM hits h JOIN listings l ON l.id = h.listing_id"
-            " LEFT JOIN captures c ON c.id = l.capture_id"
-            f" {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {order}",
+            " c.final_url AS capture_final_url FROM (SELECT h.* FROM hits h"
+            f"{' JOIN listings l ON l.id = h.listing_id' if _needs_listing(source, kind) else ''}"
+            f" {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {HIT_ORDERS[order]}{page}) h"
+            " JOIN listings l ON l.id = h.listing_id LEFT JOIN captures c ON c.id = l.capture_id"
+            f" ORDER BY {HIT_ORDERS[order]}",
             args,
         )
         for r in rows:
             r["listing_fields"] = json.loads(r["listing_fields"] or "{}")
             r["tags"] = json.loads(r["tags"] or "[]")
         return rows
+
+    def count_hits(self, **filters: Any) -> int:
+        """How many hits :meth:`hit_records` would give for these filters (without paging)."""
+        where, args = _hit_filter(**filters)
+        listing = _needs_listing(filters.get("source"), filters.get("kind"))
+        join = " JOIN listings l ON l.id = h.listing_id" if listing else ""
+        sql = f"SELECT count(*) FROM hits h{join} {'WHERE ' + ' AND '.join(where) if where else ''}"
+        return self.db.execute(sql, args).fetchone()[0]
+
+    def hit_facets(self) -> dict[str, list[str]]:
+        """Values the hit filters can take in this store: marks, sources (every source that ran) and assignees.
+
+        Each is read from an index or a small table, never by joining every hit to its listing.
+        """
+        one = lambda sql: [r[0] for r in self.db.execute(sql)]  # noqa: E731
+        return {
+            "mark": one("SELECT DISTINCT mark_id FROM hits ORDER BY mark_id"),
+            "source": one("SELECT DISTINCT source FROM runs ORDER BY source"),
+            "assignee": one("SELECT DISTINCT assignee FROM hits WHERE assignee != '' ORDER BY 1"),
+        }
 
     def update_hit(self, hit_id: int, *, status: str | None = None, assignee: str | None = None,
                    tags: Sequence[str] | None = None, notes: str | None = None, at: str | None = None) -> None:
@@ -760,6 +852,42 @@ class Store:
             out.setdefault(owner, []).append(name)
         return out
 
+    def allow_rows(self, *, name: str | None = None, hit_id: int | None = None) -> list[dict[str, Any]]:
+        """The names the team allowlisted, with who added each, when, and from which hit; filtered by name or hit."""
+        where, args = [], []
+        if name is not None:
+            where.append("name = ?")
+            args.append(name)
+        if hit_id is not None:
+            where.append("hit_id = ?")
+            args.append(hit_id)
+        return self._rows(f"SELECT * FROM allow_names {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY id",
+                          args)
+
+    def remove_allow_name(self, allow_id: int) -> None:
+        """Take one name off the allow list (the review module writes the audit entry in the same transaction)."""
+        self.db.execute("DELETE FROM allow_names WHERE id = ?", [allow_id])
+
+    # -- what the filters may name ----------------------------------------------------
+
+    def hit_marks(self) -> list[tuple[str, str]]:
+        """(mark id, mark) of every mark some hit is on, by id: a mark since dropped from the watchlists too."""
+        rows = self.db.execute("SELECT mark_id, max(mark) FROM hits GROUP BY mark_id ORDER BY mark_id")
+        return [(r[0], r[1]) for r in rows]
+
+    def listing_sources(self) -> list[str]:
+        """The sources that listings came from, by name: a source since removed from config.yaml too."""
+        return [r[0] for r in self.db.execute("SELECT DISTINCT source FROM listings ORDER BY source")]
+
+    def listing_captures(self, listing_id: int) -> list[dict[str, Any]]:
+        """Every capture that shows a listing: its sightings', its changes' and its latest, oldest first."""
+        return self._rows(
+            "SELECT * FROM captures WHERE id IN (SELECT capture_id FROM sightings WHERE listing_id = :l"
+            " UNION SELECT capture_id FROM listing_changes WHERE listing_id = :l"
+            " UNION SELECT capture_id FROM listings WHERE id = :l) ORDER BY fetched_at, id",
+            {"l": listing_id},
+        )
+
     # -- alerts ---------------------------------------------------------------------
 
     def unalerted_hits(self, severities: Sequence[str] = ("high", "medium")) -> list[dict[str, Any]]:
@@ -813,6 +941,26 @@ class Store:
         return self.db.execute("SELECT count(*) FROM outbox WHERE channel = ? AND sent_at >= ?",
                                [channel, since]).fetchone()[0]
 
+    # -- web workspace accounts (accounts.py hashes and checks the passwords) -------------
+
+    def add_user(self, name: str, role: str, password_hash: str, by: str = "", now: str | None = None) -> None:
+        self.db.execute("INSERT INTO users (name, role, password_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+                        [name, role, password_hash, now or utc_now(), by])
+
+    def user(self, name: str) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM users WHERE name = ?", [name])
+        return rows[0] if rows else None
+
+    def users(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT name, role, created_at, created_by, disabled_at FROM users ORDER BY name", [])
+
+    def update_user(self, name: str, *, role: str | None = None, password_hash: str | None = None,
+                    disabled_at: str | None = None, enable: bool = False) -> None:
+        self.db.execute(
+            "UPDATE users SET role = COALESCE(?, role), password_hash = COALESCE(?, password_hash),"
+            " disabled_at = CASE WHEN ? THEN NULL ELSE COALESCE(?, disabled_at) END WHERE name = ?",
+            [role, password_hash, enable, disabled_at, name])
+
     def counts(self) -> dict[str, int]:
         return {t: self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in TABLES}
@@ -820,8 +968,8 @@ class Store:
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
-    def _rows(self, sql: str, args: Iterable[Any]) -> list[dict[str, Any]]:
-        cur = self.db.execute(sql, list(args))
+    def _rows(self, sql: str, args: Iterable[Any] | dict[str, Any]) -> list[dict[str, Any]]:
+        cur = self.db.execute(sql, args if isinstance(args, dict) else list(args))
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 

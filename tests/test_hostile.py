@@ -149,13 +149,12 @@ REAL = ROOT.parent / "shared" / "real" / "gsxt"
 SAVED = [
     ("own: a result page", '<div class="search_result">查询结果<span>1</span>条</div><a class="search_list_item" '
      'href="/x"><h1>湖北微众森态信息科技集团有限公司</h1> 统一社会信用代码： 91420100MA4K000009</a>', None),
-    ("own: no results", '<div class="search_result">查询结果<span>0</span>条信息</div>', None),
     ("own: the challenge saved", "<script>var x='__jsl_clearance@document@cookie'</script>",
-     "a captcha or verification page ('__jsl_clearance'), not a result list"),
-    ("own: a login page", "<html><form id='login'><input name='user'></form></html>", "not a result page"),
+     "not the register's result list"),
+    ("own: a login page", "<html><form id='login'><input name='user'></form></html>", "not the register's result"),
     ("real: web search result", REAL / "web_search_result_xiaomi.html", None),
     ("real: app search JSON", REAL / "app_search_result_xiaomi.json", None),
-    ("real: the 521 challenge", REAL / "jsl_521_challenge_body.html", "not a result list"),
+    ("real: the 521 challenge", REAL / "jsl_521_challenge_body.html", "not the register's result list"),
 ]
 
 
@@ -167,9 +166,28 @@ def test_import_takes_only_result_pages(tmp_path, site, what, page, error):
     saved.write_bytes(page.read_bytes() if isinstance(page, Path) else page.encode())
     cfg = write_config(tmp_path, site, type="gsxt", options={"url": site.url + "/gsxt?q={query}"})
     r = cli(cfg, "import", "--source", "registry", str(saved))
-    [run] = runs(tmp_path)
     if error is None:
-        assert r.exit_code == 0 and run["outcome"] == "ok", r.output
+        assert r.exit_code == 0 and [run["outcome"] for run in runs(tmp_path)] == ["ok"], r.output
         return
     assert r.exit_code == 2 and error in r.output and f"Error: {saved}: " in r.output
-    assert run["outcome"] == "failed" and run["listings"] == 0
+    assert not (tmp_path / "bw.db").exists() or all(run["listings"] == 0 for run in runs(tmp_path))
+
+
+def test_import_files_refuses_a_saved_challenge_and_records_why(tmp_path):
+    """The library's own guard, under the CLI's: a page that is not a result list fails the import run."""
+    from brandwatch.captures import CaptureArchive
+    from brandwatch.errors import ParseError
+    from brandwatch.pipeline import import_files
+    from brandwatch.sources import GsxtSource
+    from brandwatch.sources.gsxt import GsxtOptions
+    from brandwatch.store import Store
+
+    saved = tmp_path / "challenge.html"
+    saved.write_text("<script>var x='__jsl_clearance@document@cookie'</script>", encoding="utf-8")
+    with Store(tmp_path / "bw.db") as store:
+        with pytest.raises(ParseError, match=r"challenge\.html: a captcha or verification page \('__jsl_clearance'\)"):
+            import_files([saved], GsxtSource("gsxt", GsxtOptions()), store=store,
+                         archive=CaptureArchive(tmp_path / "captures"), matcher=None,  # type: ignore[arg-type]
+                         fetched_at="2026-03-02T08:00:00.000000Z")
+        [run] = store.runs()
+    assert (run["outcome"], run["listings"], run["proven"]) == ("failed", 0, 0)

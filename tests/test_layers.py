@@ -23,6 +23,7 @@ FORBIDDEN = {
     "sources": {"match", "config", "screen", "cli", "demo", "store", "fetch", "pipeline", "scheduler", "captures"},
     "pipeline.py": {"cli", "scheduler", "demo", "config"},
     "scheduler.py": {"cli", "demo"},
+    "schedules.py": {"match", "screen", "cli", "demo", "store", "pipeline", "scheduler", "sources", "fetch"},
     "fetch.py": {"match", "config", "screen", "cli", "demo", "store"},
     # bounded network I/O under both fetching and alerts
     "net.py": {"match", "config", "screen", "cli", "demo", "store", "models", "sources", "fetch", "pipeline",

@@ -175,7 +175,7 @@ def test_review_and_hits_commands(cli):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["review", "1", "approved"], "'approved' is neither a hit id nor a status"),
+    (["review", "1", "approved"], "Error: review approved: no such status; the statuses are: new, confirmed"),
     (["review", "confirmed"], "give at least one hit id"),
     (["review", "99", "confirmed", "--by", "a"], "hit 99 does not exist"),
     (["review", "1", "judgment", "--by", "a"], "hit 1 is new: it cannot become judgment"),

@@ -33,7 +33,7 @@ def test_migrations_apply_once(tmp_path):
         assert s.version == len(MIGRATIONS)
 
 
-def test_v4_keeps_every_run_and_what_refers_to_it(tmp_path):
+def test_v5_keeps_every_run_and_what_refers_to_it(tmp_path):
     import sqlite3
 
     import sqlite_utils
@@ -41,9 +41,9 @@ def test_v4_keeps_every_run_and_what_refers_to_it(tmp_path):
     path = tmp_path / "bw.db"
     conn = sqlite3.connect(path, isolation_level=None)
     db = sqlite_utils.Database(conn)
-    for migrate in MIGRATIONS[:3]:  # a database as brandwatch left it before runs could be deferred
+    for migrate in MIGRATIONS[:4]:  # a database as brandwatch left it before runs could be deferred
         migrate(db)
-    conn.execute("PRAGMA user_version = 3")
+    conn.execute("PRAGMA user_version = 4")
     conn.execute("INSERT INTO runs (id, source, started_at, ended_at, outcome, pages) "
                  "VALUES (7, 'gsxt', '2025-06-01T00:00:00Z', '2025-06-01T00:01:00Z', 'ok', 3)")
     conn.execute("INSERT INTO captures (id, run_id, sha256, fetched_at, request_url, final_url, status, headers, size,"

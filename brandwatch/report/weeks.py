@@ -94,6 +94,12 @@ def default_week(now: datetime | None = None, tz: str = DEFAULT_TZ) -> str:
     return week_name(this_monday - timedelta(days=7))
 
 
+def current_week(now: datetime | None = None, tz: str = DEFAULT_TZ) -> str:
+    """The week holding ``now`` in ``tz``: what a person asking for "the report" means (``brandwatch report``
+    with no --week); the daemon's Monday report uses ``default_week``, the week just ended."""
+    return week_name(aware(now).astimezone(zone(tz)).date())
+
+
 def previous_weeks(week: str, count: int) -> list[str]:
     """``count`` weeks ending with ``week``, oldest first (crossing years as ISO weeks do)."""
     monday = week_monday(week)

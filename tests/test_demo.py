@@ -1,0 +1,75 @@
+"""`brandwatch demo` leaves a config that works without its site, and the commands it prints run as printed."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from brandwatch.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+BRANDWATCH = Path(sys.executable).parent / "brandwatch"  # the venv's: what `make demo` runs
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo run as `make demo` runs it: from a folder holding watchlists/, into demo-output/ there."""
+    here = tmp_path_factory.mktemp("repo")
+    shutil.copytree(ROOT / "watchlists", here / "watchlists")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(here)
+        r = CliRunner().invoke(main, ["demo", "--watchlists", "watchlists", "--out", "demo-output"],
+                               catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return here, r.stdout
+
+
+def _printed_commands(out: str) -> list[str]:
+    block = out.split("\nNext, from this folder:\n")[1].split("\n(or ")[0]
+    return [line.strip() for line in block.splitlines()]
+
+
+def test_the_demo_prints_commands_with_the_venvs_brandwatch(demo):
+    _, out = demo
+    commands = _printed_commands(out)
+    assert len(commands) == 6
+    exe = shlex.quote(str(BRANDWATCH)) if BRANDWATCH.is_file() else f"{shlex.quote(sys.executable)} -m brandwatch"
+    assert all(c.startswith(f"{exe} --config demo-output/demo-config.yaml ") for c in commands)
+    assert out.rstrip().endswith("(or `export BRANDWATCH_CONFIG=demo-output/demo-config.yaml` and leave out --config)")
+
+
+def test_every_printed_command_runs_as_printed(demo):
+    here, out = demo
+    commands = _printed_commands(out)
+    # side by side: each is a cold start of about a second
+    running = [subprocess.Popen(shlex.split(c), cwd=here, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for c in commands]
+    for command, p in zip(commands, running, strict=True):
+        _, stderr = p.communicate(timeout=120)
+        assert p.returncode == 0, (command, stderr)
+        assert "Error" not in stderr, (command, stderr)
+
+
+def test_the_demo_config_works_once_the_site_is_gone(demo, tmp_path):
+    here, _ = demo
+    cfg = here / "demo-output" / "demo-config.yaml"
+    data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    assert (data["watchlists"], data["database"]) == ("../watchlists", "brandwatch.db")  # relative to the config
+    assert {s["enabled"] for s in data["sources"]} == {False}
+    assert cfg.read_text(encoding="utf-8").startswith("# Written by `brandwatch demo`. The demo site")
+    # from any other folder, through the environment
+    done = subprocess.run([str(BRANDWATCH) if BRANDWATCH.is_file() else sys.executable, *(
+        [] if BRANDWATCH.is_file() else ["-m", "brandwatch"]), "hits", "--severity", "high"], cwd=tmp_path,
+        capture_output=True, text=True, timeout=120, env={**os.environ, "BRANDWATCH_CONFIG": str(cfg)})
+    assert done.returncode == 0, done.stderr
+    assert "微業貸" in done.stdout
+    r = CliRunner().invoke(main, ["--config", str(cfg), "run", "--once"])  # every source disabled: nothing to do
+    assert (r.exit_code, r.stdout) == (0, "")
