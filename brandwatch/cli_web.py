@@ -6,7 +6,6 @@ Kept apart from cli.py so that the other commands do not import Flask.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -14,11 +13,10 @@ from .errors import BrandwatchError
 
 
 def _store(ctx: click.Context):
-    from .config import load_config
+    from .cli import _config
     from .store import Store
 
-    config = load_config(ctx.obj["config"])
-    return Store(config.database)
+    return Store(_config(ctx).database)  # made when missing: users may be added before the first run
 
 
 @click.command()
@@ -36,7 +34,9 @@ def web(ctx: click.Context, host: str, port: int, insecure_cookies: bool) -> Non
         if not store.users():
             raise BrandwatchError("no users yet; add one first: brandwatch users add NAME --role admin")
     click.echo(f"brandwatch web workspace on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
-    serve(Path(ctx.obj["config"]), host, port, secure_cookies=not insecure_cookies)
+    from .cli import _config_path
+
+    serve(_config_path(ctx), host, port, secure_cookies=not insecure_cookies)
 
 
 @click.group()

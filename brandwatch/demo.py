@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import click
@@ -236,6 +237,28 @@ def run_demo(out: Path, watchlists: Path) -> None:
     for line in next_commands(cfg_path, top):
         click.echo(f"  {line}")
     click.echo(f"(or `export BRANDWATCH_CONFIG={shown(cfg_path)}` and leave out --config)")
+    password = _demo_user(config)
+    click.echo("\nThe web workspace (review hits in a browser; Ctrl-C stops it):")
+    click.echo(f"  {brandwatch_command()} --config {shown(cfg_path)} web")
+    click.echo(f"  then open http://127.0.0.1:8750/ and sign in as demo, password {password}")
+    click.echo(f"  (an admin; the password is also in {shown(out / 'demo-user.txt')})")
+
+
+def _demo_user(config: Any) -> str:
+    """An admin account ``demo`` with a new random password, kept in demo-user.txt (owner-readable only)."""
+    import secrets
+
+    from .accounts import add_user
+    from .store import Store
+
+    password = secrets.token_urlsafe(12)
+    with Store(config.database) as store:
+        add_user(store, "demo", "admin", password, by="demo")
+    note = Path(config.database).parent / "demo-user.txt"
+    fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"brandwatch web workspace (demo): user demo, password {password}\n")
+    return password
 
 
 def next_commands(cfg_path: Path, top: dict | None) -> list[str]:

@@ -342,3 +342,23 @@ def test_roles_are_ordered():
 ])
 def test_name_segments(name, span, term, kinds):
     assert [(s.text, s.kind) for s in name_segments(name, span, term)] == kinds
+
+
+def test_allowlisting_is_undone_from_the_hit_page(app, config):
+    client = signed_in(app, "rita")
+    target = hit_id(config, "湖北微众森态信息科技集团有限公司")
+    client.post(f"/hits/{target}/review", data={"status": "allowlisted", "note": "我方子公司",
+                                                "csrf_token": token_of(client)})
+    page = client.get(f"/hits/{target}").get_data(as_text=True)
+    assert "从白名单移除 Remove from the allow list" in page
+    assert "湖北微众森态信息科技集团有限公司" in client.get("/watchlists").get_data(as_text=True)
+    r = client.post("/allow/remove", data={"target": str(target), "back": f"/hits/{target}",
+                                           "csrf_token": token_of(client)})
+    assert r.status_code == 302 and r.headers["Location"] == f"/hits/{target}"
+    with Store(config.parent / "bw.db") as store:
+        assert store.allow_rows() == []
+        assert store.hit_records(ids=[target])[0]["status"] == "new"
+        assert [e["actor"] for e in store.audit_entries(target)][-1] == "rita"
+    # the check box reports the name again
+    page = signed_in(app, "vic").get("/watchlists?name=湖北微众森态信息科技集团有限公司").get_data(as_text=True)
+    assert "不近似任何商标" not in page

@@ -39,7 +39,7 @@ from ..errors import BrandwatchError, ConfigError
 from ..evidence import _capture_ids as capture_ids
 from ..match.rules import RULES
 from ..models import KINDS
-from ..review import STATUSES, TRANSITIONS, review
+from ..review import STATUSES, TRANSITIONS, remove_allowed, review
 from .app import CAPTURE_CSP, needs, workspace
 from .present import name_segments
 
@@ -140,12 +140,13 @@ def register(app: Flask) -> None:
             changes = store.listing_changes(listing_id)
             proposals = store.proposals(state=None, hit_id=hit_id)
             audit = store.audit_entries(hit_id)
+            allowed = store.allow_rows(hit_id=hit_id)
             kept = [store.capture(cid) for cid in capture_ids(store, store.listing(listing_id))]
             captures = [c for c in kept if c][::-1]  # the newest first
         segments = name_segments(row["listing_name"], row["span"], row.get("term") or row["mark"])
         rules = [RULES[r] for r in row["rule"].split("+") if r in RULES]
         return render_template("hit.html", hit=row, segments=segments, rules=rules, sightings=sightings,
-                               changes=changes, proposals=proposals, audit=audit, captures=captures,
+                               changes=changes, proposals=proposals, audit=audit, captures=captures, allowed=allowed,
                                moves=TRANSITIONS.get(row["status"], ()), statuses=STATUSES)
 
     @app.post("/hits/<int:hit_id>/review")
@@ -178,6 +179,19 @@ def register(app: Flask) -> None:
             workspace().forget_matcher()
         written = sum(len(c.entries) for c in changes)
         flash(f"已记录 {written} 条审核记录。 Recorded {written} audit entr{'y' if written == 1 else 'ies'}.", "ok")
+
+    @app.post("/allow/remove")
+    @needs("reviewer")
+    def allow_remove() -> Any:
+        target = request.form.get("target", "").strip()
+        with workspace().store() as store:
+            removed = remove_allowed(store, target, by=g.user.name, note=request.form.get("note", "").strip())
+        workspace().forget_matcher()
+        names = "、".join(sorted({r.name for r in removed}))
+        flash(f"已从白名单移除 {names}；之后的运行会再次报告它。 Removed {names} from the allow list; "
+              "runs report it again.", "ok")
+        back = request.form.get("back", "")
+        return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("watchlists"))
 
     @app.get("/hits/<int:hit_id>/captures/<int:capture_id>")
     @needs("viewer")
@@ -282,8 +296,10 @@ def register(app: Flask) -> None:
         if kind not in KINDS:
             raise BrandwatchError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
         checked = ws.matcher().match(name, kind) if name else None
+        with ws.store() as store:
+            allowed = store.allow_rows()
         return render_template("watchlists.html", lists=lists, name=name, kind=kind, kinds=KINDS, checked=checked,
-                               files=_watchlist_files())
+                               files=_watchlist_files(), allowed=allowed)
 
     @app.get("/marks/<mark_id>/variants")
     @needs("viewer")
