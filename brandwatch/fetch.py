@@ -4,7 +4,8 @@
   intervals; an unknown host gets at most one request every 3 s).
 - Every answer has an overall deadline (``FetchPolicy.deadline``) as well as
   a per-read timeout, and a byte cap (net.py): a server that drips its answer
-  a byte at a time is cut off.
+  a byte at a time is cut off, and not asked again in this run (it had the
+  whole deadline; a retry would only give it another).
 - Timeouts, 429 and 5xx are retried a bounded number of times with
   exponential backoff and jitter, honouring ``Retry-After``, all within the
   source run's time budget: a ``Retry-After`` longer than what is left
@@ -199,8 +200,10 @@ class Fetcher:
                 return self._once(url, headers, respect_robots, budget)
             except _Retry as r:
                 last, after = r.why, r.after
-            except TooSlow as e:
-                last = str(e).removeprefix(f"{url}: ")
+            except TooSlow as e:  # not retried: the server had the whole deadline
+                if budget is not None and budget.expired:  # the budget's end cut it, not the page's deadline
+                    raise BudgetSpent(f"{url}: the source's time budget ran out while it answered") from e
+                raise
             except (requests.Timeout, requests.ConnectionError) as e:
                 last = type(e).__name__
             except requests.RequestException as e:  # a bad URL or encoding: trying again will not help
