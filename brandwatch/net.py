@@ -232,6 +232,8 @@ def _read(resp: requests.Response, *, what: str, deadline: Deadline, timeout: fl
         try:
             chunk = resp.raw.read1(CHUNK, decode_content=True)
         except urllib3.exceptions.ReadTimeoutError as e:
+            if left <= timeout:  # the read waited for what was left of the deadline: that is what ran out
+                raise _too_slow(what, deadline, size) from e
             raise requests.exceptions.ReadTimeout(f"{what}: no data for {timeout:g} s") from e
         except urllib3.exceptions.DecodeError as e:
             raise requests.exceptions.ContentDecodingError(f"{what}: {e}") from e
@@ -272,11 +274,15 @@ def request(session: requests.Session, method: str, url: str, *, deadline: Deadl
     kwargs["allow_redirects"] = False
     kwargs["hooks"] = {"response": [_drop_redirect_body]}
     with Watchdog(deadline) as dog:
+        left = deadline.left()
         try:
-            resp = session.request(method, url, stream=True, timeout=max(0.001, min(timeout, deadline.left())),
-                                   **kwargs)
+            resp = session.request(method, url, stream=True, timeout=max(0.001, min(timeout, left)), **kwargs)
+        except requests.Timeout as e:
+            if dog.fired or left <= timeout:  # it waited for what was left of the deadline
+                raise _too_slow(what, deadline) from e
+            raise
         except requests.RequestException as e:
-            if dog.fired or deadline.expired:
+            if dog.fired:
                 raise _too_slow(what, deadline) from e
             raise
         try:
