@@ -33,7 +33,7 @@ browser:
 
 test: $(DEVSTAMP) browser
 	$(BIN)/ruff check brandwatch tests benchmarks scripts
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check brandwatch tests benchmarks scripts

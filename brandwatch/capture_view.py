@@ -1,4 +1,5 @@
-"""A kept capture as a page to look at, with the hit's row marked.
+"""A kept capture as a page to look at, with the hit's row marked: the web workspace's frame and the
+evidence bundle's screenshot.
 
 The page is the captured body, re-serialised by BeautifulSoup with the element
 that shows the hit's name (its table row or list item, else the element
@@ -13,6 +14,8 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
 
@@ -28,17 +31,28 @@ _DROP_ATTRS = ("action", "formaction", "srcdoc", "ping", "srcset", "imagesrcset"
 _URL_ATTRS = ("src", "href", "poster", "background", "data", "xlink:href", "lowsrc", "dynsrc")
 
 
-def _content_type(capture: Capture) -> str:
-    return next((v for k, v in capture.headers if k.lower() == "content-type"), "")
+@dataclass(frozen=True)
+class View:
+    page: bytes  # UTF-8 HTML
+    marked: bool  # the hit's name was found and its row outlined
+
+
+def content_type(headers: Sequence[tuple[str, str]]) -> str:
+    return next((v for k, v in headers if k.lower() == "content-type"), "")
 
 
 def capture_page(capture: Capture, name: str) -> bytes:
     """The capture as a UTF-8 HTML page with the element showing ``name`` outlined (the first one)."""
-    ctype = _content_type(capture)
-    text, _ = decode(capture.body, ctype)
+    return render_capture(capture.body, content_type(capture.headers), name).page
+
+
+def render_capture(body: bytes, ctype: str, name: str, head: str = "") -> View:
+    """A captured body as a UTF-8 HTML page, sanitised, the row showing ``name`` outlined; ``head`` (trusted
+    markup, e.g. a CSP meta tag) goes first in the page's head."""
+    text, _ = decode(body, ctype)
     looks_html = "html" in ctype.lower() or text.lstrip("\ufeff \t\r\n")[:1] == "<"
     if not looks_html:
-        return _text_page(text, name, pretty="json" in ctype.lower())
+        return _text_page(text, name, pretty="json" in ctype.lower(), head=head)
     soup = BeautifulSoup(text, "html.parser")
     for tag in soup.find_all(_DROP):
         tag.decompose()
@@ -56,13 +70,14 @@ def capture_page(capture: Capture, name: str) -> bytes:
     if target is not None:
         target[HIGHLIGHT] = "1"
         target["id"] = "brandwatch-hit"
-    head = soup.head or soup
+    where = soup.head or soup
     style = soup.new_tag("style")
     style.string = _STYLE
-    head.insert(0, style)
-    charset = soup.new_tag("meta", attrs={"charset": "utf-8"})
-    head.insert(0, charset)
-    return str(soup).encode("utf-8")
+    where.insert(0, style)
+    if head:
+        where.insert(0, BeautifulSoup(head, "html.parser"))
+    where.insert(0, soup.new_tag("meta", attrs={"charset": "utf-8"}))
+    return View(str(soup).encode("utf-8"), target is not None)
 
 
 def _row_of(soup: BeautifulSoup, name: str) -> object | None:
@@ -82,16 +97,17 @@ def _row_of(soup: BeautifulSoup, name: str) -> object | None:
     return None
 
 
-def _text_page(text: str, name: str, *, pretty: bool) -> bytes:
+def _text_page(text: str, name: str, *, pretty: bool, head: str = "") -> View:
     if pretty:
         try:
             text = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
         except ValueError:
             pass
     escaped = html.escape(text)
-    if name:
-        mark = html.escape(name)
+    mark = html.escape(name)
+    marked = bool(name) and mark in escaped
+    if marked:
         escaped = escaped.replace(mark, f'<mark id="brandwatch-hit" {HIGHLIGHT}="1">{mark}</mark>', 1)
-    page = (f'<!doctype html><html><head><meta charset="utf-8"><style>{_STYLE}</style></head>'
+    page = (f'<!doctype html><html><head><meta charset="utf-8">{head}<style>{_STYLE}</style></head>'
             f'<body><pre style="white-space:pre-wrap">{escaped}</pre></body></html>')
-    return page.encode("utf-8")
+    return View(page.encode("utf-8"), marked)

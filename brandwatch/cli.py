@@ -406,9 +406,9 @@ def variants(ctx: click.Context, mark: str, watchlists: str | None, limit: int, 
 def _setup_logging(log_format: str) -> None:
     import logging
 
-    from .logs import JsonFormatter
+    from .logs import JsonFormatter, install
 
-    handler = logging.StreamHandler()
+    handler = install(logging.StreamHandler())  # secrets masked in every line
     handler.setFormatter(JsonFormatter() if log_format == "json"
                          else logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     root = logging.getLogger("brandwatch")
@@ -529,7 +529,7 @@ def import_(ctx: click.Context, source_name: str, files: tuple[str, ...]) -> Non
         ctx.exit(2)
 
 
-IMPORT_MAX_BYTES = 50 * 2**20  # a saved result page is a few hundred KB; a bigger file is not one
+from .bounded import IMPORT_MAX_BYTES  # noqa: E402 -- one limit for the command and the library
 
 
 def _unreadable(paths: Sequence[Path], source: Any) -> dict[Path, str]:

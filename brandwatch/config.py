@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import secrets
 from .errors import ConfigError
 from .models import Mark, Watchlist
 
@@ -305,15 +307,47 @@ def _explain(path: Path, err: ValidationError) -> ConfigError:
     return ConfigError("\n".join(lines))
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing anchors and aliases as it meets them.
+
+    An alias repeats a whole subtree: nine lines of them ("billion laughs")
+    expand to 10^9 strings. Refusing the event before the node is composed
+    means nothing is ever expanded, and the error is built from the event, not
+    from a value. Config and watchlists are short enough to write out in full.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _AliasRefused(event)
+        return super().compose_node(parent, index)
+
+
+class _AliasRefused(Exception):
+    def __init__(self, event: Any) -> None:
+        super().__init__()
+        self.line = event.start_mark.line + 1
+        name = "".join(c for c in str(event.anchor)[:40] if c.isprintable())
+        self.what = f"the alias *{name}" if isinstance(event, yaml.AliasEvent) else f"the anchor &{name}"
+
+
 def _read_yaml(path: Path) -> Any:
+    """A YAML file as Python values: a regular file of at most CONFIG_MAX_BYTES, UTF-8, without anchors or aliases."""
+    from .bounded import CONFIG_MAX_BYTES, read_regular_file
+
+    data = read_regular_file(path, CONFIG_MAX_BYTES, what="YAML file", error=ConfigError,
+                             fix="a config or watchlist is far smaller; check that this is the right file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: not UTF-8 text at byte {e.start}; save it as UTF-8") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader: plain values only, never Python objects
+    except _AliasRefused as e:
+        raise ConfigError(f"{path}:{e.line}: {e.what}: YAML anchors and aliases (&name, *name, <<: *name) are not "
+                          "allowed here; write the values out in full") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to be a config or watchlist; check the brackets") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -379,7 +413,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> ConfigSpec:
     except ValidationError as e:
         raise _explain(path, e) from None
     config = resolve_paths(config, path.absolute().parent)
-    build_sources(config, path)  # each source's options, checked by its type
+    register_secrets(config, [source for _, source in build_sources(config, path)])  # options checked by type
     return config
 
 
@@ -449,6 +483,32 @@ def find_config(given: str | Path | None = None, env: Mapping[str, str] = os.env
             path = folder / DEFAULT_CONFIG
             return ConfigLocation(path if folder != cwd else DEFAULT_CONFIG, "found", cwd)
     return ConfigLocation(None, "none", cwd)
+
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+def register_secrets(config: ConfigSpec, sources: Iterable[Any] = (), env: Mapping[str, str] | None = None) -> None:
+    """Mask, everywhere from now on (``secrets.py``), the secrets this config reads from the environment.
+
+    The sources' API keys (``source.secrets()``), each alert channel's webhook
+    URL, signing secret and SMTP password, and the login of a proxy (from
+    config or the ``*_PROXY`` variables). A variable that is not set is
+    skipped here; the channel or source says so when it is used.
+    """
+    env = os.environ if env is None else env
+    secrets.register(*(value for source in sources for value in source.secrets()))
+    for channel in config.alerts.channels:
+        if channel.url_env:
+            secrets.register_url(env.get(channel.url_env, "").strip())
+        secrets.register(*(env.get(name, "").strip() for name in (channel.secret_env, channel.password_env) if name))
+    for url in [*config.fetch.proxies.values(), *(env.get(name, "") for name in PROXY_VARIABLES)]:
+        try:
+            login = urlsplit(url.strip()).password
+        except ValueError:  # not a URL requests could use either; it says so when it tries
+            login = None
+        if login:
+            secrets.register_url(url.strip())
 
 
 def build_sources(config: ConfigSpec, path: Path | str = DEFAULT_CONFIG) -> list[tuple[SourceSpec, Any]]:

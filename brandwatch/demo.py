@@ -251,7 +251,7 @@ def _demo_user(config: Any) -> str:
     from .accounts import add_user
     from .store import Store
 
-    password = secrets.token_urlsafe(12)
+    password = secrets.token_hex(8)  # 64 bits; hex so that it never starts with a dash
     with Store(config.database) as store:
         add_user(store, "demo", "admin", password, by="demo")
     note = Path(config.database).parent / "demo-user.txt"

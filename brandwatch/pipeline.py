@@ -35,7 +35,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from .captures import CaptureArchive
+from . import secrets as secret_values
+from .bounded import IMPORT_FIX, IMPORT_MAX_BYTES, check_regular_file, read_regular_file
+from .captures import CaptureArchive, masked
 from .errors import Blocked, BrandwatchError, BudgetSpent, Deferred, FetchError, ParseError, RobotsDisallowed
 from .fetch import Fetcher, challenge_reason
 from .match import Matcher
@@ -106,6 +108,7 @@ def save_page(store: Store, archive: CaptureArchive, matcher: Matcher, capture: 
     listings = list(listings)
     if not listings:
         return 0, 0
+    capture = masked(capture)  # registered secrets out of URLs, headers and body, before it is hashed
     found = matcher.match_many([x.name for x in listings], [x.kind for x in listings])
     # the same bytes from the same URL are kept once; the listing's last_seen says it was seen again
     capture_id = store.find_capture(capture.sha256, capture.final_url)
@@ -139,14 +142,13 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
     result = RunResult(source.name, store.start_run(source.name))
     failures = Problems()
     secrets = [s for s in source.secrets() if s]
+    secret_values.register(*secrets)
     deadline = Deadline(budget) if budget else None
     halted = ""  # why the run stopped before its last page
     used = 0  # pages that parsed as result lists (a page fetched but unreadable counts in pages, not here)
 
     def mask(text: str) -> str:
-        for s in secrets:
-            text = text.replace(s, "***")
-        return text
+        return secret_values.mask(text)  # every encoding of every registered secret (secrets.py)
 
     try:
         if isinstance(source, FilesSource):
@@ -271,10 +273,12 @@ def _run_files(source: FilesSource, result: RunResult, store: Store, archive: Ca
 def import_files(paths: Sequence[Path], source: SourceType, *, store: Store, archive: CaptureArchive,
                  matcher: Matcher, fetched_at: str) -> RunResult:
     """Pages a person saved from a browser (gsxt behind its captcha), kept as evidence like any capture."""
+    for path in paths:  # every file checked (regular, not too big) before the run starts: all or nothing
+        check_regular_file(path, IMPORT_MAX_BYTES, what="saved page", fix=IMPORT_FIX)
     result = RunResult(source.name, store.start_run(source.name + ":import"))
     try:
         for path in paths:
-            body = path.read_bytes()
+            body = read_regular_file(path, IMPORT_MAX_BYTES, what="saved page", fix=IMPORT_FIX)
             from .fetch import decode
             from .sources import Request
 

@@ -51,18 +51,27 @@ PAUSE_MAX = timedelta(days=7)
 
 
 @contextmanager
-def database_lock(database: Path) -> Iterator[None]:
-    """One writer process per database (the lock dies with the process, even on kill -9)."""
-    path = Path(str(database) + ".lock")
+def database_lock(database: Path, command: str | None = None) -> Iterator[None]:
+    """One writer process per database (the lock dies with the process, even on kill -9).
+
+    The lock file records who holds it (``lockfile.write_holder``: pid, host,
+    ``command``, default this process's command line, and start time), so a
+    refusal names them.
+    """
+    from .lockfile import lock_path, read_holder, write_holder
+
+    path = lock_path(database)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise LockedError(f"{database}: another brandwatch run holds {path}; stop it first") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+            holder = read_holder(path)
+            who = f" ({holder.describe()})" if holder else ""
+            raise LockedError(f"{database}: another brandwatch run holds {path}{who}; stop it or wait for it to "
+                              "finish") from None
+        write_holder(fd, command)
         yield
     finally:
         os.close(fd)

@@ -33,11 +33,12 @@ Tables
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
-from dataclasses import dataclass
-from itertools import repeat
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,11 @@ import sqlite_utils
 
 from .errors import StoreError
 from .models import Capture, Hit, Listing, utc_now
+from .secrets import active as secrets_active
+from .secrets import found_in, mask
 
 SCHEMA_VERSION = 5
+BUSY_TIMEOUT = 30.0  # seconds a statement waits for another process's write lock before giving up
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -364,16 +368,93 @@ class SavedListing:
     changes: tuple[tuple[str, str, str], ...]  # (field, old, new)
 
 
-class Store:
-    """A brandwatch database. Use as a context manager, or call close()."""
+def _masked(parameters: Any) -> Any:
+    if isinstance(parameters, Mapping):
+        return {k: mask(v) if isinstance(v, str) else v for k, v in parameters.items()}
+    return [mask(v) if isinstance(v, str) else v for v in parameters]
 
-    def __init__(self, path: Path | str) -> None:
+
+class _Connection(sqlite3.Connection):
+    """The one door every statement goes through (sqlite-utils' too).
+
+    Every text parameter is masked (``secrets.mask``): a secret that reached a
+    run message, a capture's URL or headers, a listing, an outbox row, is
+    written as ``***``, and a lookup by a value holding one finds the masked
+    row. A database another process keeps locked for longer than the busy
+    timeout is a one-line StoreError naming it, not a traceback.
+    """
+
+    path: Path
+    busy_timeout: float
+    _checked = False
+
+    @contextmanager
+    def checked(self) -> Iterator[None]:
+        """Within: the text of the rows given to ``executemany`` was already searched (and masked) by the caller."""
+        self._checked = True
+        try:
+            yield
+        finally:
+            self._checked = False
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, _masked(parameters) if parameters and secrets_active() else parameters)
+        except sqlite3.OperationalError as e:
+            raise self._busy(e) from e
+
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        rows = seq_of_parameters
+        if secrets_active() and not self._checked:
+            rows = list(rows)
+            if found_in(v for row in rows for v in (row.values() if isinstance(row, Mapping) else row)
+                        if isinstance(v, str)):
+                rows = [_masked(row) for row in rows]
+        try:
+            return super().executemany(sql, rows)
+        except sqlite3.OperationalError as e:
+            raise self._busy(e) from e
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        try:
+            return super().executescript(sql_script)
+        except sqlite3.OperationalError as e:
+            raise self._busy(e) from e
+
+    def _busy(self, e: sqlite3.OperationalError) -> Exception:
+        """StoreError for a database locked by another process; any other error as it was."""
+        name = getattr(e, "sqlite_errorname", "")
+        if not (name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in str(e)):
+            return e
+        from .lockfile import held_by, lock_path
+
+        lock = lock_path(self.path)
+        holder = held_by(lock)
+        if holder is not None and holder.pid != os.getpid():
+            who = f"{lock} names {holder.describe()}"
+        else:
+            who = (f"no other brandwatch run holds {lock}: perhaps `brandwatch review` or another command, a backup "
+                   "or an SQLite browser")
+        return StoreError(f"{self.path}: the database stayed locked for {self.busy_timeout:g}s while another process "
+                          f"wrote to it ({who}); wait for it to finish, or stop it, then try again")
+
+
+class Store:
+    """A brandwatch database. Use as a context manager, or call close().
+
+    ``timeout``: seconds a statement waits for another process's write lock
+    (then StoreError, naming the holder when brandwatch knows it).
+    """
+
+    def __init__(self, path: Path | str, *, timeout: float | None = None) -> None:
         self.path = Path(path)
+        timeout = BUSY_TIMEOUT if timeout is None else timeout
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout, factory=_Connection)
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"{self.path}: cannot open the database ({e}); check the path in config.yaml") from None
+        conn.path, conn.busy_timeout = self.path, timeout
         self.db = sqlite_utils.Database(conn)
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -382,6 +463,9 @@ class Store:
             # after a checkpoint the WAL shrinks back to this, not staying as large as the largest batch of writes
             self.db.execute("PRAGMA journal_size_limit=67108864")
             self._migrate()
+        except StoreError:
+            conn.close()
+            raise
         except sqlite3.DatabaseError as e:
             conn.close()
             raise StoreError(f"{self.path}: not a brandwatch database ({e}); give another path") from None
@@ -520,7 +604,14 @@ class Store:
         transaction, or in one of its own.
         """
         now = now or utc_now()
-        with self._atomic():
+        checked: Any = nullcontext()
+        if secrets_active():
+            if found_in(t for x in listings for t in (x.source, x.key, x.name, x.url, *chain(*x.fields))):
+                # masked before they are compared with the (masked) rows kept, so unchanged is unchanged
+                listings = [replace(x, source=mask(x.source), key=mask(x.key), name=mask(x.name), url=mask(x.url),
+                                    fields=tuple((mask(k), mask(v)) for k, v in x.fields)) for x in listings]
+            checked = self.db.conn.checked()  # the batch's text was searched once: its statements need not again
+        with self._atomic(), checked:
             sources = {x.source for x in listings}
             if len(sources) == 1 and len({x.key for x in listings}) == len(listings):  # a feed's batch
                 return self._save_batch(listings, sources.pop(), capture_id, now, run_id)
@@ -788,8 +879,10 @@ class Store:
         from .audit import GENESIS, entry_hash
 
         last = self.db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-        entry = {"id": (last[0] + 1) if last else 1, "hit_id": hit_id, "at": at or utc_now(), "actor": actor,
-                 "action": action, "old": old, "new": new, "note": note, "prev_hash": last[1] if last else GENESIS}
+        # masked before hashing, as the connection would mask them after: the chain hashes what is kept
+        entry = {"id": (last[0] + 1) if last else 1, "hit_id": hit_id, "at": at or utc_now(), "actor": mask(actor),
+                 "action": action, "old": mask(old), "new": mask(new), "note": mask(note),
+                 "prev_hash": last[1] if last else GENESIS}
         entry["hash"] = entry_hash(entry)
         self.db.execute(
             "INSERT INTO audit (id, hit_id, at, actor, action, old, new, note, prev_hash, hash)"

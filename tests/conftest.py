@@ -20,3 +20,13 @@ def matcher() -> Matcher:
     """The repo's example watchlists plus the eval set's owners (奇富, 度小满)."""
     lists = load_watchlists(ROOT / "tests" / "fixtures" / "watchlists")
     return Matcher(lists, default_risk_terms())
+
+
+@pytest.fixture(autouse=True)
+def _forget_secrets():
+    """The secrets registry is process-wide (brandwatch/secrets.py): each test starts with none, so a URL a
+    test registered is not masked in a later test whose server happens to get the same port."""
+    yield
+    from brandwatch import secrets
+
+    secrets.clear()

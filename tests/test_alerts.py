@@ -775,3 +775,44 @@ def test_email_over_tls_verifies_the_certificate(store, env, tmp_path, monkeypat
     finally:
         tls.close()
     assert tls.messages[0]["Subject"] == "brandwatch 周报" and tls.tried_logins == [(SMTP_USER, SMTP_PASSWORD)]
+
+
+# -- crawled text in a robot's Markdown is shown as text, never live ------------------------------------------------
+
+HOSTILE = {"id": 7, "severity": "high", "score": 95, "mark": "微众", "rule": "contains", "source": "gsxt",
+           "explanation": "字号「微众」包含商标「微众」", "url": "", "fields": {}}
+
+
+# (the name a source gave, how the robot's Markdown shows it): links, images, headings, tags, mentions, emphasis
+@pytest.mark.parametrize(("name", "shown"), [
+    ("[微众客服](https://evil.example/x)", "［微众客服］(https://evil.example/x)"),
+    ("![微众](https://evil.example/p.png)", "!［微众］(https://evil.example/p.png)"),
+    ("微众\n### 官方客服\n> 请拨打", "微众 ### 官方客服 ＞ 请拨打"),
+    ('<font color="warning">微众</font>', '＜font color="warning"＞微众＜/font＞'),
+    ("微众 @all <@zhangsan>", "微众 ＠all ＜＠zhangsan＞"),
+    ("微众**粗体** `代码` ~~删除~~ a\\*b &lt;", "微众＊＊粗体＊＊ ｀代码｀ ～～删除～～ a＼＊b ＆lt;"),
+])
+@pytest.mark.parametrize("flavor", ["wecom", "dingtalk"])
+def test_markdown_shows_a_crawled_name_as_text(name, shown, flavor):
+    hit = {**HOSTILE, "name": name, "fields": {"统一社会信用代码": "9142[x](y)"}}
+    label = '<font color="warning">【高】</font>' if flavor == "wecom" else "【高】"
+    sep = "\n\n" if flavor == "dingtalk" else "\n"
+    assert render_markdown(Message("digest", "brandwatch：1 条新线索（高 1）", (hit,)), 4096, flavor=flavor) == (
+        f"### brandwatch：1 条新线索（高 1）{sep}- {label}**{shown}**｜商标「微众」｜规则 contains｜"
+        "说明：字号「微众」包含商标「微众」｜来源 gsxt（统一社会信用代码 9142［x］(y)）｜线索 #7")
+
+
+def test_markdown_link_to_a_source_cannot_be_broken_out_of():
+    hit = {**HOSTILE, "name": "微众", "url": "https://gsxt.example/c?q=微众 (1)[x]<y>)](javascript:alert(1))"}
+    line = render_markdown(Message("digest", "s", (hit,)), 4096).splitlines()[1]
+    assert line.endswith("｜[打开来源](https://gsxt.example/c?q=%E5%BE%AE%E4%BC%97%20%281%29%5Bx%5D%3Cy%3E%29%5D"
+                         "%28javascript:alert%281%29%29)｜线索 #7")
+
+
+def test_a_report_to_a_robot_turns_its_escapes_into_inert_characters():
+    """The report escapes names with backslashes (report/render.py); a robot that ignores them must not see a link."""
+    text = ("**brandwatch 周报 2025-W23**\n"
+            "- 高风险 High #3: \\[微众\\](https://evil.example) \\<font\\> a\\_b (微众, gsxt)")
+    content = render_markdown(Message("report", "周报", text=text), 4096, flavor="wecom")
+    assert content == ("### 周报\n**brandwatch 周报 2025-W23**\n"
+                       "- 高风险 High #3: ［微众］(https://evil.example) ＜font＞ a_b (微众, gsxt)")

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import io
+from urllib.parse import quote_plus
+
 import pytest
 
-from brandwatch.captures import CaptureArchive
+from brandwatch import secrets
+from brandwatch.captures import CaptureArchive, parse_record
 from brandwatch.errors import CaptureError
 from brandwatch.models import Capture
 
@@ -47,3 +51,39 @@ def test_a_changed_byte_is_caught(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(CaptureError, match="cannot read the capture"):
         CaptureArchive(tmp_path).read("2026-01-01.warc.gz", 0, 10)
+
+
+# -- one reader: the archive and evidence bundles both parse through parse_record -------------------------------------
+
+
+@pytest.mark.parametrize("capture", CAPTURES, ids=lambda c: c.request_url)
+def test_parse_record_reads_what_the_archive_wrote(tmp_path, capture):
+    name, offset, length = CaptureArchive(tmp_path).append(capture)
+    raw = (tmp_path / name).read_bytes()[offset:offset + length]
+    record = parse_record(raw)
+    assert (record.target_uri, record.request_url, record.date, record.status, record.body) == (
+        capture.final_url, capture.request_url, capture.fetched_at, capture.status, capture.body)
+    chunks: list[bytes] = []
+    streamed = parse_record(io.BytesIO(raw), sink=chunks.append)  # a large body: hashed, not kept
+    assert streamed.body == b"" and b"".join(chunks) == capture.body
+
+
+def test_parse_record_stops_at_its_limit(tmp_path):
+    name, offset, length = CaptureArchive(tmp_path).append(CAPTURES[0])
+    raw = (tmp_path / name).read_bytes()[offset:offset + length]
+    with pytest.raises(ValueError, match=f"its body is over {len(CAPTURES[0].body) - 1:,} bytes"):
+        parse_record(raw, max_body=len(CAPTURES[0].body) - 1)
+    with pytest.raises(ValueError, match="expected one WARC response record, found none"):
+        parse_record(b"")
+
+
+def test_the_archive_masks_uris_and_headers_it_is_given(tmp_path):
+    """A capture that did not go through masked(): URIs and headers are masked as written; the body, already hashed,
+    is kept as given."""
+    secrets.register("k+ey/Secret=1")
+    url = "https://api.example/s?key=" + quote_plus("k+ey/Secret=1")
+    capture = Capture(url, url + "&p=2", 200, (("X-Echo", "k+ey/Secret=1"),), b"body", "2026-11-25T01:02:03.000004Z")
+    archive = CaptureArchive(tmp_path)
+    back = archive.read(*archive.append(capture), sha256=capture.sha256)
+    assert (back.request_url, back.final_url) == ("https://api.example/s?key=***", "https://api.example/s?key=***&p=2")
+    assert ("X-Echo", "***") in back.headers and back.body == b"body"

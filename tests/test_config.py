@@ -77,3 +77,60 @@ def test_shipped_examples_load():
     root = Path(__file__).resolve().parent.parent
     assert load_watchlists(root / "watchlists")
     load_config(root / "config.yaml")
+
+
+# -- bounded reading: no anchors or aliases, regular files of a sane size --------------------------------------------
+
+LAUGHS = "".join(f"{a}: &{a} [{', '.join([f'*{p}'] * 9)}]\n" for p, a in zip("abcdefgh", "bcdefghi", strict=True))
+BILLION_LAUGHS = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + LAUGHS
+
+
+# (file text, line, what is named): refused where the first anchor or alias stands, before anything is expanded
+@pytest.mark.parametrize(("text", "line", "what"), [
+    ("owner: x\nmarks: *i\n" + BILLION_LAUGHS, 2, "the alias *i"),
+    ("owner: x\n" + BILLION_LAUGHS + "marks: *i\n", 2, "the anchor &a"),
+    ("owner: x\nbase: &m {id: m1, name: 微众}\nmarks:\n  - <<: *m\n", 2, "the anchor &m"),
+    ("owner: x\nmarks:\n  - id: m1\n    name: 微众\n    aliases: *undefined\n", 5, "the alias *undefined"),
+])
+def test_yaml_aliases_and_anchors_are_refused(tmp_path, text, line, what):
+    f = tmp_path / "webank.yaml"
+    f.write_text(text, encoding="utf-8")
+    message = (f"{f}:{line}: {what}: YAML anchors and aliases (&name, *name, <<: *name) are not allowed here; write "
+               "the values out in full")
+    with pytest.raises(ConfigError) as e:
+        load_watchlists(tmp_path)
+    assert str(e.value) == message
+    config = tmp_path / "config.yaml"
+    config.write_text(text.replace("owner: x", "database: bw.db"), encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(config)
+    assert str(e.value) == message.replace(str(f), str(config))
+
+
+def test_yaml_nested_too_deeply(tmp_path):
+    f = tmp_path / "config.yaml"
+    f.write_text("sources: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_config(f)
+    assert str(e.value) == f"{f}: nested too deeply to be a config or watchlist; check the brackets"
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda p: p.mkdir(), "{p}: is a folder, not a YAML file; give the file itself"),
+    (lambda p: __import__("os").mkfifo(p), "{p}: is a FIFO (named pipe), not a YAML file; give a regular file"),
+    (lambda p: p.write_bytes(b"#" * (16 * 2**20 + 1)),
+     "{p}: 16.0 MiB is over the limit of 16.0 MiB for a YAML file; a config or watchlist is far smaller; check that "
+     "this is the right file"),
+])
+def test_config_that_is_not_a_sane_file(tmp_path, make, message):
+    p = tmp_path / "config.yaml"
+    make(p)
+    with pytest.raises(ConfigError) as e:
+        load_config(p)
+    assert str(e.value) == message.format(p=p)
+
+
+def test_config_from_a_device(tmp_path):
+    with pytest.raises(ConfigError) as e:
+        load_config("/dev/zero")
+    assert str(e.value) == "/dev/zero: is a character device, not a YAML file; give a regular file"

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
 import sqlite3
 import time
 import zipfile
@@ -18,11 +19,12 @@ from warcio.archiveiterator import ArchiveIterator
 import brandwatch
 from brandwatch import evidence
 from brandwatch.audit import entry_hash, write_head
-from brandwatch.captures import CaptureArchive
+from brandwatch.captures import CaptureArchive, WarcRecord
 from brandwatch.evidence import (
     SM3_IMPLEMENTATIONS,
     EvidenceError,
     build_bundle,
+    screenshot,
     sm3_hex,
     verify_bundle,
     verify_store,
@@ -374,6 +376,25 @@ cp "$page" "$log/page.html"
 PNG = "printf '\\211PNG\\r\\n\\032\\n-fake-png-' > \"$out\""
 
 
+def _png_file(colour: str, pattern: bool) -> str:
+    """A shell line writing a real 400×300 PNG (one colour, or with a stripe) to $out."""
+    import base64
+
+    from PIL import Image
+
+    im = Image.new("RGB", (400, 300), colour)
+    if pattern:
+        for x in range(400):
+            im.putpixel((x, 10), (0, 0, 0))
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return f"echo {base64.b64encode(buf.getvalue()).decode()} | base64 -d > \"$out\""
+
+
+REAL_PNG = _png_file("white", True)
+BLANK_PNG = _png_file("white", False)
+
+
 def install_chromium(tmp_path: Path, monkeypatch, action: str) -> Path:
     bin_dir, log = tmp_path / "bin", tmp_path / "log"
     bin_dir.mkdir()
@@ -385,61 +406,86 @@ def install_chromium(tmp_path: Path, monkeypatch, action: str) -> Path:
     return log
 
 
-def test_screenshot_with_chromium(world, tmp_path, monkeypatch):
-    log = install_chromium(tmp_path, monkeypatch, PNG)
+REAL_CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(REAL_CHROMIUM is None, reason="make test installs Debian's chromium; it is missing here")
+def test_screenshot_with_debians_chromium(world, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
     result = world.bundle(tmp_path / "b")
-    assert "screenshot.png" in result.files
+    assert "screenshot.png" in result.files, result.screenshot_message
     png = (result.path / "screenshot.png").read_bytes()
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert screenshot.check_png(png) == ""
     (entry,) = [f for f in result.manifest["files"] if f["path"] == "screenshot.png"]
     assert (entry["sha256"], entry["sm3"]) == (hashlib.sha256(png).hexdigest(), sm3_hex(png))
     shot = result.manifest["screenshot"]
-    assert (shot["file"], shot["capture_id"], shot["chromium_version"]) == ("screenshot.png", 3, "Chromium 999.0 fake")
-    assert result.screenshot_message.startswith("screenshot.png: the captured page rendered offline")
+    assert (shot["file"], shot["capture_id"], shot["row_outlined"]) == ("screenshot.png", 3, True)
+    assert shot["chromium_version"].startswith("Chromium ")
+    assert "--blink-settings=scriptEnabled=false" not in shot["flags"]
+    assert result.screenshot_message.startswith("screenshot.png: the captured page rendered offline by ")
+    assert result.screenshot_message.endswith(", the hit's row outlined")
     assert verify_bundle(result.path) == []
-    # what Chromium was given: the captured page, its links resolved, the network and scripts cut off
+    from PIL import Image
+
+    with Image.open(result.path / "screenshot.png") as im:
+        colours = {rgb for _, rgb in im.convert("RGB").getcolors(maxcolors=1 << 20)}
+    assert (0xFF, 0xF5, 0x9D) in colours  # the outlined row's background
+    keep = Path(__file__).resolve().parent.parent / "test-artifacts"
+    keep.mkdir(exist_ok=True)
+    (keep / "bundle-screenshot.png").write_bytes(png)
+
+
+def test_screenshot_with_chromium(world, tmp_path, monkeypatch):
+    """What Chromium is given: the capture, sanitised, the network cut off (a stand-in records the arguments)."""
+    log = install_chromium(tmp_path, monkeypatch, REAL_PNG)
+    result = world.bundle(tmp_path / "b")
+    assert "screenshot.png" in result.files
     args = (log / "args").read_text()
     for flag in ("--headless=new", "--proxy-server=", "--host-resolver-rules=MAP * ~NOTFOUND",
-                 "--blink-settings=scriptEnabled=false", "--window-size=1280,2000"):
+                 "--window-size=1280,2000"):
         assert flag in args
     html = (log / "page.html").read_bytes().decode()
-    assert html.startswith('<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" '
-                           f'content="{evidence._CSP}"><base href="https://example.test/s?q=%E5%BE%AE%E4%BC%97&amp;'
-                           'p=1"><html><head><title>')
-    assert NEW in html
+    assert html.startswith('<!DOCTYPE html>\n<html><head><meta charset="utf-8"/><meta content="'
+                           f'{screenshot.CSP}" http-equiv="Content-Security-Policy"/><style>')
+    assert NEW in html and '<img data-captured-src="/logo.png"/>' in html  # the logo is not fetched
 
 
-BASE = '<base href="https://x.test/a?q=%E5%BE%AE%E4%BC%97&amp;b=1">'
-CSP = f'<meta http-equiv="Content-Security-Policy" content="{evidence._CSP}">'
+CSP = f'content="{screenshot.CSP}"'  # in a meta http-equiv="Content-Security-Policy", first in the head
 
 
-# (content type, body) → the page Chromium is given: brandwatch's tags first (after any doctype), the page's bytes
-# kept, a refresh disabled, anything not HTML shown as text
-@pytest.mark.parametrize(("ctype", "body", "page"), [
-    ("text/html; charset=GBK", "<!doctype html><p>微众</p>".encode("gbk"),
-     b'<!doctype html><meta charset="GBK">' + CSP.encode() + BASE.encode() + "<p>微众</p>".encode("gbk")),
-    ("", b"\xef\xbb\xbf <html><iframe src='file:///etc/passwd'></iframe>",
-     b"\xef\xbb\xbf" + CSP.encode() + BASE.encode() + b" <html><iframe src='file:///etc/passwd'></iframe>"),
-    ("text/html", b'<meta HTTP-EQUIV = "Refresh" content="0;url=file:///etc/passwd">',
-     CSP.encode() + BASE.encode() + b'<meta data-removed-http-equiv = "Refresh" content="0;url=file:///etc/passwd">'),
+# (content type, body) → what the page Chromium is given holds, and what it must not
+@pytest.mark.parametrize(("ctype", "body", "holds", "never"), [
+    ("text/html; charset=GBK", "<!doctype html><table><tr><td>微众</td></tr></table>".encode("gbk"),
+     ['<meta charset="utf-8"/>', CSP, '<tr data-brandwatch-hit="1" id="brandwatch-hit"><td>微众</td></tr>'], []),
+    ("", "\ufeff <html><iframe src='file:///etc/passwd'></iframe><p>微众</p>".encode(),
+     [CSP, "微众"], ["<iframe", "file:///etc/passwd"]),
+    ("text/html", b'<meta HTTP-EQUIV = "Refresh" content="0;url=file:///etc/passwd"><p>x</p>',
+     [CSP], ["Refresh", "file:///etc/passwd"]),
+    ("text/html", "<p onclick='x()'>微众</p><script>document.body.innerHTML='PWNED'</script>".encode(),
+     ["微众"], ["<script", "PWNED", "onclick"]),
     ("application/json", '{"name": "<b>微众</b>"}'.encode(),
-     f'<!doctype html><meta charset="utf-8">{CSP}{BASE}<pre style="white-space:pre-wrap">'
-     '{&quot;name&quot;: &quot;&lt;b&gt;微众&lt;/b&gt;&quot;}</pre>'.encode()),
+     [CSP, "&lt;b&gt;", '<mark id="brandwatch-hit" data-brandwatch-hit="1">微众</mark>'], ["<b>"]),
 ])
-def test_page_given_to_chromium(ctype, body, page):
-    record = evidence._Record("https://x.test/a?q=微众&b=1", "", "", 200, (("Content-Type", ctype),) if ctype else (),
-                              body)
-    assert evidence._page_html(record) == page
+def test_page_given_to_chromium(ctype, body, holds, never):
+    record = WarcRecord("https://x.test/a?q=微众&b=1", "", "", 200, (("Content-Type", ctype),) if ctype else (), body)
+    page, _ = screenshot.page_html(record, "微众")
+    text = page.decode("utf-8")
+    for part in holds:
+        assert part in text
+    for part in never:
+        assert part not in text
 
 
 @pytest.mark.parametrize(("action", "message"), [
     ("echo 'sandbox failed' >&2; exit 1", "wrote no PNG (sandbox failed)"),
     ("echo 'not a png' > \"$out\"", "wrote no PNG (exit status 0)"),
     ("sleep 30", "did not finish within 1s"),
+    (PNG, "wrote not a readable PNG"),
+    (BLANK_PNG, "wrote a blank image (one colour)"),
 ])
 def test_screenshot_failures_are_skipped_not_fatal(world, tmp_path, monkeypatch, action, message):
     install_chromium(tmp_path, monkeypatch, action)
-    monkeypatch.setattr(evidence, "SCREENSHOT_TIMEOUT", 1)
+    monkeypatch.setattr(screenshot, "SCREENSHOT_TIMEOUT", 1)
     started = time.monotonic()
     result = world.bundle(tmp_path / "b")
     assert time.monotonic() - started < 15  # a hung Chromium is ended with its children, not waited for

@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import socket
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -309,11 +311,13 @@ def test_vacuum_refuses_while_the_daemon_holds_the_lock(tmp_path):
     from brandwatch.scheduler import database_lock
 
     aged_store(tmp_path / "bw.db")
-    with database_lock(tmp_path / "bw.db"):
+    with database_lock(tmp_path / "bw.db", command="brandwatch run"):
         r = cli(tmp_path, "store", "vacuum")
+        since = json.loads((tmp_path / "bw.db.lock").read_text())["started_at"]
     assert r.exit_code == 2
-    assert r.output == (f"Error: {tmp_path / 'bw.db'}: another brandwatch run holds {tmp_path / 'bw.db'}.lock;"
-                        " stop it first\n")
+    assert r.output == (f"Error: {tmp_path / 'bw.db'}: another brandwatch run holds {tmp_path / 'bw.db'}.lock"
+                        f" (brandwatch run, pid {os.getpid()} on {socket.gethostname()}, since {since});"
+                        " stop it or wait for it to finish\n")
 
 
 def test_store_stats_without_a_database(tmp_path):

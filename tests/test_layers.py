@@ -34,7 +34,13 @@ FORBIDDEN = {
     "followup.py": {"config", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
     # the workflow's outputs read the store; they never crawl or match
     "export.py": {"match", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
-    "evidence.py": {"match", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
+    "evidence": {"match", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
+    # what every writer calls: below everything that writes
+    "secrets.py": {"match", "config", "screen", "cli", "demo", "models", "store", "captures", "logs", "pipeline",
+                   "scheduler", "sources", "fetch", "alerts", "errors"},
+    "bounded.py": {"match", "config", "screen", "cli", "demo", "store", "pipeline", "scheduler", "sources", "fetch"},
+    "lockfile.py": {"match", "config", "screen", "cli", "demo", "store", "pipeline", "scheduler", "sources", "fetch"},
+    "logs.py": {"match", "config", "screen", "cli", "demo", "store", "pipeline", "scheduler", "sources", "fetch"},
     "report": {"match", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
     "alerts": {"match", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
 }

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Protocol
-from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
+from .. import secrets
 from ..errors import AlertError
 from .message import Message
 
@@ -29,36 +29,21 @@ class Sender(Protocol):
 
 # query parameters that carry credentials, masked even when we never saw the value
 _SECRET_PARAM = re.compile(r"(?i)\b(key|access_token|token|sign|signature|secret|password|passwd)=([^&\s'\"<>)]+)")
-_SHORTEST = 6  # shorter values are not secrets worth masking, and masking them would garble every message
 
 
 class Masker:
-    """Replaces every known secret, and every credential-looking query parameter, with ``***``."""
-
-    def __init__(self) -> None:
-        self._secrets: set[str] = set()
+    """Replaces every registered secret (``brandwatch.secrets``: process-wide, in every encoding), and every
+    credential-looking query parameter, with ``***``."""
 
     def add(self, value: str) -> None:
-        if len(value) >= _SHORTEST:
-            self._secrets.update({value, quote(value, safe=""), quote_plus(value)})
+        secrets.register(value)
 
     def add_url(self, url: str) -> None:
-        """A webhook URL: all of it, its path and query as an HTTP library prints them, each query value,
-        and long path segments (Feishu's hook id and similar tokens live in the path)."""
-        self.add(url)
-        parts = urlsplit(url)
-        self.add(parts.path + ("?" + parts.query if parts.query else ""))
-        self.add(parts.query)
-        for _, value in parse_qsl(parts.query, keep_blank_values=True):
-            self.add(value)
-        for segment in parts.path.split("/"):
-            if len(segment) >= 16:
-                self.add(segment)
+        """A webhook URL: all of it, its path and query, each query value, long path segments."""
+        secrets.register_url(url)
 
     def __call__(self, text: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            text = text.replace(secret, "***")
-        return _SECRET_PARAM.sub(lambda m: f"{m.group(1)}=***", text)
+        return _SECRET_PARAM.sub(lambda m: f"{m.group(1)}=***", secrets.mask(text))
 
 
 def require_env(env: Mapping[str, str], variable: str, where: str, fix: str) -> str:

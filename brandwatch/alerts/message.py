@@ -14,9 +14,11 @@ the same shape, so a change to it is a new version.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment
 
@@ -104,17 +106,39 @@ def _web_url(url: str) -> str:
 
 
 def _md_url(url: str) -> str:
-    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    """A URL as a Markdown link target: anything that could end the link or start markup percent-encoded."""
+    return quote(" ".join(url.split()), safe=";/?:=&+$,-_.!'%#")
 
 
-def _facts(h: Mapping[str, Any], explanation_chars: int | None) -> list[str]:
-    """Mark, rule, explanation, source (with the credit code when the source gave one)."""
+# The robots' Markdown (WeCom, DingTalk, a Feishu text) is an undocumented subset: whether it honours a
+# backslash escape is not known, and where it does not, "\[x](y)" is still a live link. So text from a source
+# is made inert with look-alike characters that no dialect reads as markup: no link, image, <font> or <@user>
+# tag, emphasis, code, or @-mention can come from a crawled name. Newlines are folded, so nothing a name
+# holds starts a line (a heading, a list, a quote).
+_MD_INERT = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "@": "＠", "*": "＊", "`": "｀", "~": "～",
+                           "\\": "＼", "&": "＆"})
+# the report's Markdown escapes its values with backslashes (report/render.py, md_escape); for a robot those
+# escaped characters become the same look-alikes, the report's own markup (**, -, ###) staying as it is
+_MD_ESCAPED = re.compile(r"\\([\\`*_\[\]<>|~])")
+
+
+def md_text(value: Any) -> str:
+    """Untrusted text (a crawled name, an explanation quoting one) as inert Markdown for a robot, on one line."""
+    return " ".join(str(value).split()).translate(_MD_INERT)
+
+
+def _robot_report_line(line: str) -> str:
+    return _MD_ESCAPED.sub(lambda m: m.group(1).translate(_MD_INERT), line)
+
+
+def _facts(h: Mapping[str, Any], explanation_chars: int | None, text: Callable[[Any], str] = str) -> list[str]:
+    """Mark, rule, explanation, source (with the credit code when the source gave one); ``text`` escapes a value."""
     explanation = h["explanation"] if explanation_chars is None else _short(h["explanation"], explanation_chars)
-    source = f"来源 {h['source']}"
+    source = f"来源 {text(h['source'])}"
     code = (h.get("fields") or {}).get(CREDIT_CODE)
     if code:
-        source += f"（{CREDIT_CODE} {code}）"
-    return [f"商标「{h['mark']}」", f"规则 {h['rule']}", f"说明：{explanation}", source]
+        source += f"（{CREDIT_CODE} {text(code)}）"
+    return [f"商标「{text(h['mark'])}」", f"规则 {text(h['rule'])}", f"说明：{text(explanation)}", source]
 
 
 def hit_text(h: Mapping[str, Any], explanation_chars: int | None = None) -> str:
@@ -134,7 +158,7 @@ def hit_markdown(h: Mapping[str, Any], flavor: str = "plain") -> str:
     label = f"【{SEVERITY_LABELS.get(h['severity'], h['severity'])}】"
     if flavor == "wecom":
         label = f'<font color="{_WECOM_COLOUR.get(h["severity"], "comment")}">{label}</font>'
-    parts = [f"{label}**{h['name']}**", *_facts(h, ROBOT_EXPLANATION_CHARS)]
+    parts = [f"{label}**{md_text(h['name'])}**", *_facts(h, ROBOT_EXPLANATION_CHARS, md_text)]
     url = _web_url(h.get("url") or "")
     if url:
         parts.append(f"[打开来源]({_md_url(url)})")
@@ -185,8 +209,8 @@ def render_markdown(message: Message, max_bytes: int, flavor: str = "plain") -> 
     """
     head = f"### {message.subject}"
     if message.kind == "report":
-        lines, sep, note = message.text.splitlines(), "\n", _lines_left_out
-        tail = _attachments_line(message)
+        lines, sep, note = [_robot_report_line(x) for x in message.text.splitlines()], "\n", _lines_left_out
+        tail = md_text(_attachments_line(message))
     else:
         lines = [hit_markdown(h, flavor) for h in message.hits]
         sep, note, tail = ("\n\n" if flavor == "dingtalk" else "\n"), _hits_left_out, ""
