@@ -2,7 +2,7 @@
 and turns library errors into one line ``Error: …`` with exit code 2.
 
 Exit codes: 0 done (``check``: nothing matched), 3 ``check`` found hits, 4 ``run --once``: a
-source's run was partial, failed or blocked,
+source's run was partial (stopped by SIGTERM or its time budget too), failed, blocked or deferred,
 2 bad input or configuration (an unknown mark, source, status, severity, kind or channel
 is one, and the message lists the ones there are; so is an imported page that did not
 parse), 1 an unexpected failure or, for ``audit verify`` and ``evidence verify``,
@@ -443,7 +443,13 @@ _log_option = click.option("--log-format", type=click.Choice(["text", "json"]), 
 @_log_option
 @click.pass_context
 def run(ctx: click.Context, once: bool, only: str | None, log_format: str) -> None:
-    """Crawl the configured sources: on their schedules (the daemon), or --once."""
+    """Crawl the configured sources: on their schedules (the daemon), or --once.
+
+    SIGTERM or SIGINT stop a running source after its current page (its run is partial) and
+    start no other. --once exits 0 when every source's run was ok, 4 when one was partial,
+    failed, blocked or deferred (its site asked for a wait beyond the source's budget), 2 on
+    a bad configuration.
+    """
     from .scheduler import build_context, run_once, serve
 
     if only and not once:
@@ -485,6 +491,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
                 f"listings, {last['new_hits']} new hits, {last['errors']} errors" if last else "never run")
         flags = " BLOCKED" if row["blocked"] else ""
         flags += f" (paused until {when(row['paused_until'])})" if row["paused_until"] else ""
+        flags += f" DEFERRED (until {when(row['deferred_until'])}, as its site asked)" if row["deferred_until"] else ""
         flags += "" if row["enabled"] else " (disabled: runs only with run --once --source)"
         click.echo(f"{row['source']} [{row['type']}]{flags}: {what}")
         click.echo(f"    next: {_next(row) if row['enabled'] else '-'}")

@@ -129,9 +129,21 @@ class ScheduleSpec(_Strict):
         return int(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
 
 
+def _seconds(value: Any) -> Any:
+    """A duration as seconds: a number, or a number and a unit s, m, h or d ('15m')."""
+    if isinstance(value, str):
+        m = _EVERY.match(value.strip())
+        if not m:
+            raise ValueError("must be seconds or a number and a unit s, m, h or d, e.g. '15m'")
+        return int(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    return value
+
+
 class FetchSpec(_Strict):
     contact: str = Field("", description="a URL or e-mail put in the User-Agent, so sites can reach you")
-    timeout: float = Field(20.0, gt=0, le=300)
+    timeout: float = Field(20.0, gt=0, le=300, description="seconds one socket read may wait")
+    deadline: float = Field(120.0, gt=0, le=3600,
+                            description="seconds one answer may take in all, however slowly it trickles in")
     max_bytes: int = Field(10 * 1024 * 1024, gt=0)
     max_tries: int = Field(4, ge=1, le=10)
     hosts: dict[str, float] = Field({}, description="host → seconds between requests (unknown hosts: 3)")
@@ -153,7 +165,11 @@ class SourceSpec(_Strict):
     schedule: ScheduleSpec | None = None
     variants: int = Field(5, ge=0, le=100, description="top look-alike variants per mark searched too")
     queries: list[str] | None = None
+    budget: float = Field(900.0, gt=0, le=86400, description="seconds a run of this source may take, retries and "
+                          "waits included ('15m'); a site asking for a longer wait defers it to its next run")
     options: dict[str, Any] = {}
+
+    _check_budget = field_validator("budget", mode="before")(_seconds)
 
     @field_validator("type")
     @classmethod
@@ -179,7 +195,9 @@ class ChannelSpec(_Strict):
     secret_env: str = Field("", pattern=_ENV, description="environment variable holding the signing secret")
     min_severity: Literal["high", "medium"] = "medium"
     rate_per_minute: int = Field(20, ge=1, le=20, description="at most this many messages a minute")
-    timeout: float = Field(10.0, gt=0, le=120)
+    timeout: float = Field(10.0, gt=0, le=120, description="seconds one socket read may wait")
+    deadline: float = Field(60.0, gt=0, le=600, description="seconds one delivery may take in all (an SMTP "
+                            "conversation, a webhook's answer), however slowly the server answers")
     # smtp
     host: str = ""
     port: int = Field(587, ge=1, le=65535)

@@ -19,7 +19,10 @@
     └── FetchError                  a request failed (after retries, or at once when retrying cannot help)
         ├── Blocked                 an anti-bot wall answered: pause the source
         ├── RobotsDisallowed        robots.txt forbids the URL
-        └── Deferred                the site asked us to wait longer than the source's budget
+        ├── Deferred                the site asked us to wait longer than the source's budget
+        ├── TooSlow                 an answer did not complete within its deadline (a server dripping bytes)
+        ├── TooLarge                an answer is over its byte cap
+        └── BudgetSpent             the source run's time budget has no room for this request or its retry
 
 Every message names the thing, the place and the fix, e.g.
 ``watchlists/webank.yaml: marks[1].aliases must be a list of strings``.
@@ -129,3 +132,19 @@ class Deferred(FetchError):
     def __init__(self, message: str, *, after: float) -> None:
         super().__init__(message)
         self.after = after
+
+
+class TooSlow(FetchError):
+    """An answer (page, robots.txt, API body, webhook answer, SMTP conversation) did not complete in time.
+
+    Socket timeouts bound each read; a server that sends a byte at a time never trips them. This
+    is the overall deadline, whatever the server does.
+    """
+
+
+class TooLarge(FetchError):
+    """An answer is over its byte cap."""
+
+
+class BudgetSpent(FetchError):
+    """The source run's time budget has no room left for this request, or for the wait before its retry."""

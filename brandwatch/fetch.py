@@ -2,19 +2,29 @@
 
 - One :class:`HostLimiter` per process spaces requests per host (config sets
   intervals; an unknown host gets at most one request every 3 s).
+- Every answer has an overall deadline (``FetchPolicy.deadline``) as well as
+  a per-read timeout, and a byte cap (net.py): a server that drips its answer
+  a byte at a time is cut off, and not asked again in this run (it had the
+  whole deadline; a retry would only give it another).
 - Timeouts, 429 and 5xx are retried a bounded number of times with
-  exponential backoff and jitter, honouring ``Retry-After``.
+  exponential backoff and jitter, honouring ``Retry-After``, all within the
+  source run's time budget: a ``Retry-After`` longer than what is left
+  raises :class:`Deferred` (the source waits for its next run) instead of
+  sleeping.
 - Anti-bot answers (the HTTP 521 JavaScript challenge, 403/412 from a WAF, a
-  captcha page) raise :class:`Blocked` at once: never retried, never solved,
-  and never read as "no results".
-- robots.txt is respected (protego) for page-scraping sources; paid APIs pass
-  ``respect_robots=False``.
+  challenge script at any size) raise :class:`Blocked` at once: never
+  retried, never solved, and never read as "no results". A captcha page
+  answered with 200 is told by :func:`challenge_reason` once it fails to
+  parse as a result list (pipeline.py).
+- robots.txt is respected (protego) for page-scraping sources, on every
+  redirect too: a redirect to another origin is followed only where that
+  origin's robots.txt allows; paid APIs pass ``respect_robots=False``.
 - A User-Agent naming brandwatch and a contact URL; a maximum response size;
   proxies from config or the environment (requests reads HTTP(S)_PROXY).
 - Text is decoded by the header's charset, then ``<meta>``, then detection;
   gbk and gb2312 are decoded as gb18030, their superset.
 
-Raises FetchError, Blocked, RobotsDisallowed and Deferred (errors.py).
+Raises FetchError and its kinds Blocked, RobotsDisallowed, Deferred, TooSlow and TooLarge (errors.py).
 """
 
 from __future__ import annotations
@@ -25,14 +35,15 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from protego import Protego
 
-from .errors import Blocked, FetchError, RobotsDisallowed
+from .errors import Blocked, BudgetSpent, Deferred, FetchError, RobotsDisallowed, TooSlow
 from .models import Capture, utc_now
+from .net import Deadline, backoff, bounded_session, retry_after
+from .net import request as net_request
 from .version import __version__
 
 ROBOTS_MAX = 500 * 1024  # bytes of a robots.txt that are read (Google's limit); an endless one stops here
@@ -46,7 +57,8 @@ class _Retry(Exception):
 @dataclass(frozen=True)
 class FetchPolicy:
     contact: str = ""
-    timeout: float = 20.0
+    timeout: float = 20.0  # the most one socket read waits
+    deadline: float = 120.0  # the most one answer takes in all (redirects included), however it trickles in
     max_bytes: int = 10 * 1024 * 1024
     max_tries: int = 4
     backoff: float = 2.0  # seconds before the first retry; doubles each time
@@ -90,25 +102,42 @@ class Page:
     encoding: str
 
 
-# what an anti-bot wall's page says (the 521 challenge sets __jsl_clearance)
-_WALL = re.compile(
-    r"__jsl_clearance|_jsl_clearance|acw_sc__v2|captcha|geetest|滑动验证|请完成验证|安全验证|访问验证|"
-    r"访问过于频繁|请输入验证码|WAF|web application firewall",
+# Scripts only a challenge page carries (加速乐's cookie, Aliyun's acw_sc__v2, Cloudflare's challenge
+# platform, Alibaba's x5sec slider): a page holding one is a wall whatever its size or status.
+_CHALLENGE_SCRIPT = re.compile(
+    r"__jsl_clearance|_jsl_clearance_s|acw_sc__v2|_cf_chl_opt|/cdn-cgi/challenge-platform/|x5secdata|"
+    r"window\._\$jsvmprt|TencentCaptcha|TCaptcha\.js",
+)
+# Words of a captcha or verification page. A result list may hold them too (a company named
+# …安全验证科技…), so they count only on a page that did not parse as a result list: see challenge_reason.
+_WALL_WORDS = re.compile(
+    r"captcha|geetest|滑动验证|请完成验证|完成安全验证|安全验证|访问验证|人机验证|访问过于频繁|请输入验证码|"
+    r"\bWAF\b|web application firewall|Just a moment\.\.\.|Access denied",
     re.IGNORECASE,
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
 def wall_reason(status: int, body: bytes) -> str:
-    """Why this answer is an anti-bot wall, or '' if it is not."""
-    head = body[:20000].decode("utf-8", "replace")
+    """Why this answer is an anti-bot wall before it is even parsed, or '' if that cannot be told yet."""
     if status == 521:
         return "HTTP 521 JavaScript challenge"
     if status in (403, 412):
         return f"HTTP {status} from a web application firewall"
-    if status == 200 and _WALL.search(head) and len(body) < 50000:
-        return "a captcha or verification page"
+    if _CHALLENGE_SCRIPT.search(body.decode("latin-1")):  # ASCII tokens: latin-1 maps bytes 1:1, never fails
+        return "a JavaScript challenge"
     return ""
+
+
+def challenge_reason(text: str) -> str:
+    """Why a page that did not parse as a result list looks like a wall (any size), or '' if it does not.
+
+    An API's JSON error ("Access denied: bad key") is an error to fix, not a wall to wait out:
+    only a challenge script counts in JSON.
+    """
+    words = None if text.lstrip()[:1] in ("{", "[") else _WALL_WORDS.search(text)
+    m = _CHALLENGE_SCRIPT.search(text) or words
+    return f"a captcha or verification page ({m.group(0)!r})" if m else ""
 
 
 def decode(body: bytes, content_type: str) -> tuple[str, str]:
@@ -136,115 +165,137 @@ def decode(body: bytes, content_type: str) -> tuple[str, str]:
 
 
 class Fetcher:
-    """GET with the policy above. ``sleep``, ``clock`` and ``rng`` are seams for tests."""
+    """GET with the policy above. ``sleep`` and ``rng`` are seams for tests; ``stop`` (an Event) cuts a
+    retry's wait short when the run is told to stop."""
 
     def __init__(self, policy: FetchPolicy | None = None, *, session: requests.Session | None = None,
-                 limiter: HostLimiter | None = None, sleep: Callable[[float], None] = time.sleep,
-                 rng: Callable[[], float] = random.random) -> None:
+                 limiter: HostLimiter | None = None, sleep: Callable[[float], object] | None = None,
+                 rng: Callable[[], float] = random.random, stop: threading.Event | None = None) -> None:
         self.policy = policy or FetchPolicy()
-        self.session = session or requests.Session()
-        self.session.max_redirects = self.policy.max_redirects
+        self.session = bounded_session(session)
         self.session.headers["User-Agent"] = self.policy.user_agent
-        self.limiter = limiter or HostLimiter(self.policy, sleep=sleep)
-        self.sleep, self.rng = sleep, rng
-        self._robots: dict[str, Protego | None] = {}
+        self.stop = stop
+        self.sleep = sleep or (stop.wait if stop is not None else time.sleep)
+        self.limiter = limiter or HostLimiter(self.policy, sleep=time.sleep if sleep is None else sleep)
+        self.rng = rng
+        self._robots: dict[str, Protego | FetchError | None] = {}
 
     def fetch(self, url: str, *, params: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
-              respect_robots: bool = True) -> Page:
+              respect_robots: bool = True, budget: Deadline | None = None) -> Page:
+        """One page. ``budget``: the source run's deadline; no answer, retry or wait goes past it.
+
+        A ``Retry-After`` longer than what is left of the budget (without one: ``backoff_cap``)
+        raises Deferred instead of sleeping; a redirect is followed only where robots.txt allows.
+        """
         if params:
             url = requests.Request("GET", url, params=params).prepare().url or url
-        if respect_robots and not self._allowed(url):
+        if respect_robots and not self._allowed(url, budget):
             raise RobotsDisallowed(f"{url}: robots.txt does not allow brandwatch here; the source skips it")
         last = ""
         for attempt in range(1, self.policy.max_tries + 1):
+            if budget is not None and budget.expired:
+                raise BudgetSpent(f"{url}: the source's time budget ran out" + (f" (last: {last})" if last else ""))
+            after = None
             try:
-                return self._once(url, headers)
+                return self._once(url, headers, respect_robots, budget)
             except _Retry as r:
-                last, retry_after = r.why, r.after
+                last, after = r.why, r.after
+            except TooSlow as e:  # not retried: the server had the whole deadline
+                if budget is not None and budget.expired:  # the budget's end cut it, not the page's deadline
+                    raise BudgetSpent(f"{url}: the source's time budget ran out while it answered") from e
+                raise
             except (requests.Timeout, requests.ConnectionError) as e:
-                last, retry_after = type(e).__name__, None
-            if attempt < self.policy.max_tries:
-                self.sleep(self._delay(attempt, retry_after))
+                last = type(e).__name__
+            except requests.RequestException as e:  # a bad URL or encoding: trying again will not help
+                raise FetchError(f"{url}: cannot be fetched ({type(e).__name__}: {e})") from e
+            left = budget.left() if budget is not None else self.policy.backoff_cap
+            if after is not None and after > left:
+                within = "of the source's time budget" if budget is not None else "that a run waits"
+                raise Deferred(f"{url}: {last} asks brandwatch to wait {after:.0f} s (Retry-After), more than the "
+                               f"{left:.0f} s left {within}; the source is deferred until then", after=after)
+            if attempt == self.policy.max_tries:
+                break
+            delay = after if after is not None else backoff(attempt, first=self.policy.backoff,
+                                                            cap=self.policy.backoff_cap, rng=self.rng)
+            if delay >= left:
+                raise BudgetSpent(f"{url}: {last}; waiting {delay:.0f} s to try again would pass the source's time "
+                                  "budget")
+            self.sleep(delay)
+            if self.stop is not None and self.stop.is_set():
+                raise FetchError(f"{url}: {last}; not tried again, the run was told to stop")
         raise FetchError(f"{url}: failed after {self.policy.max_tries} tries (last: {last})")
 
-    def _once(self, url: str, headers: Mapping[str, str] | None) -> Page:
-        self.limiter.wait(urlsplit(url).netloc)
+    def _deadline(self, budget: Deadline | None) -> Deadline:
+        return budget.within(self.policy.deadline) if budget is not None else Deadline(self.policy.deadline)
+
+    def _get(self, url: str, deadline: Deadline, *, headers: Mapping[str, str] | None = None,
+             max_bytes: int | None = None, keep_first: bool = False,
+             allowed: Callable[[str], bool] | None = None) -> requests.Response:
+        """GET, following redirects by hand (``allowed`` vets each new URL); every hop within ``deadline``."""
+        current, origin = url, _origin(url)
+        for _ in range(self.policy.max_redirects + 1):
+            self.limiter.wait(urlsplit(current).netloc)
+            # the source's own headers (an API token) go only to the origin they were meant for
+            sent = dict(headers or {}) if _origin(current) == origin else {}
+            try:
+                resp = net_request(self.session, "GET", current, deadline=deadline, timeout=self.policy.timeout,
+                                   max_bytes=max_bytes or self.policy.max_bytes, keep_first=keep_first,
+                                   headers=sent, proxies=dict(self.policy.proxies) if self.policy.proxies else None)
+            except requests.exceptions.InvalidURL as e:
+                raise FetchError(f"{current}: not a URL brandwatch can fetch ({e})") from None
+            if not resp.is_redirect:
+                return resp
+            target = urljoin(current, resp.headers["Location"])
+            if allowed is not None and not allowed(target):
+                raise RobotsDisallowed(f"{url}: redirected to {target}, where robots.txt of {_origin(target)} does "
+                                       "not allow brandwatch; the source skips it")
+            current = target
+        raise FetchError(f"{url}: more than {self.policy.max_redirects} redirects (a redirect loop?)")
+
+    def _once(self, url: str, headers: Mapping[str, str] | None, respect_robots: bool,
+              budget: Deadline | None) -> Page:
         fetched_at = utc_now()
-        try:
-            resp = self.session.get(url, headers=dict(headers or {}), timeout=self.policy.timeout, stream=True,
-                                    proxies=dict(self.policy.proxies) if self.policy.proxies else None)
-        except requests.TooManyRedirects:
-            raise FetchError(f"{url}: more than {self.policy.max_redirects} redirects (a redirect loop?)") from None
-        with resp:
-            body = self._read(url, resp)
+        allowed = (lambda target: self._allowed(target, budget)) if respect_robots else None
+        resp = self._get(url, self._deadline(budget), headers=headers, allowed=allowed)
+        body = resp.content
         reason = wall_reason(resp.status_code, body)
         if reason:
             raise Blocked(f"{url}: blocked by {reason}; brandwatch does not solve challenges, the source pauses")
         if resp.status_code == 429 or resp.status_code >= 500:
-            raise _Retry(f"HTTP {resp.status_code}", _retry_after(resp.headers.get("Retry-After")))
+            raise _Retry(f"HTTP {resp.status_code}", retry_after(resp.headers.get("Retry-After")))
         if resp.status_code >= 400:
             raise FetchError(f"{url}: HTTP {resp.status_code}; check the source's URL in config.yaml")
         capture = Capture(url, resp.url, resp.status_code, tuple(resp.headers.items()), body, fetched_at)
         text, encoding = decode(body, resp.headers.get("Content-Type", ""))
         return Page(capture, text, encoding)
 
-    def _read(self, url: str, resp: requests.Response) -> bytes:
-        limit = self.policy.max_bytes
-        declared = resp.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise FetchError(f"{url}: response of {declared} bytes is over the limit of {limit}")
-        chunks, size = [], 0
-        for chunk in resp.iter_content(65536):
-            size += len(chunk)
-            if size > limit:
-                raise FetchError(f"{url}: response is over the limit of {limit} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self.policy.backoff_cap)
-        base = min(self.policy.backoff * 2 ** (attempt - 1), self.policy.backoff_cap)
-        return base * (0.5 + self.rng())  # jitter: 0.5x to 1.5x
-
-    def _allowed(self, url: str) -> bool:
-        parts = urlsplit(url)
-        root = f"{parts.scheme}://{parts.netloc}"
+    def _allowed(self, url: str, budget: Deadline | None = None) -> bool:
+        root = _origin(url)
         if root not in self._robots:
-            self._robots[root] = self._load_robots(root)
+            try:
+                self._robots[root] = self._load_robots(root, budget)
+            except FetchError as e:
+                self._robots[root] = e  # asked once a run: a dripping robots.txt must not cost every page
         rules = self._robots[root]
+        if isinstance(rules, FetchError):
+            raise FetchError(str(rules))
         return True if rules is None else rules.can_fetch(url, self.policy.user_agent)
 
-    def _load_robots(self, root: str) -> Protego | None:
-        """None: no robots.txt (4xx), all allowed. Unreachable or 5xx: FetchError (ask again next run)."""
-        self.limiter.wait(urlsplit(root).netloc)
+    def _load_robots(self, root: str, budget: Deadline | None) -> Protego | None:
+        """None: no robots.txt (4xx), all allowed. Unreachable, too slow or 5xx: FetchError (ask again next run)."""
         try:
-            with self.session.get(root + "/robots.txt", timeout=self.policy.timeout, stream=True) as resp:
-                if 400 <= resp.status_code < 500:
-                    return None
-                if resp.status_code >= 500:
-                    raise FetchError(f"{root}/robots.txt: HTTP {resp.status_code}; will try again")
-                # as Google does: the first ROBOTS_MAX bytes are read and obeyed, the rest ignored
-                body = b""
-                for chunk in resp.iter_content(65536):
-                    body += chunk
-                    if len(body) >= ROBOTS_MAX:
-                        body = body[:ROBOTS_MAX]
-                        break
-        except requests.RequestException as e:
-            raise FetchError(f"{root}/robots.txt: cannot be read ({type(e).__name__}); will try again") from None
-        return Protego.parse(body.decode("utf-8", "replace"))
+            # as Google does: the first ROBOTS_MAX bytes are read and obeyed, the rest ignored
+            resp = self._get(root + "/robots.txt", self._deadline(budget), max_bytes=ROBOTS_MAX, keep_first=True)
+        except (requests.RequestException, TooSlow) as e:
+            why = str(e) if isinstance(e, TooSlow) else type(e).__name__
+            raise FetchError(f"{root}/robots.txt: cannot be read ({why}); will try again") from None
+        if 400 <= resp.status_code < 500:
+            return None
+        if resp.status_code >= 500:
+            raise FetchError(f"{root}/robots.txt: HTTP {resp.status_code}; will try again")
+        return Protego.parse(resp.content.decode("utf-8", "replace"))
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    from datetime import UTC, datetime
-
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

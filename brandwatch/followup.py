@@ -6,9 +6,12 @@ After each source run, for hits under watch (confirmed, in enforcement, or reeme
    and the new name no longer imitates the mark (a rename to another look-alike is
    recorded as a change but proposes nothing);
 2. ``deregistered``: the registration status became 注销 / 吊销 / 撤销 (cancelled, revoked);
-3. ``removed``: the source no longer lists it: ``absent_runs`` complete (``ok``) runs
-   of that source since it was last seen. Partial, failed and blocked runs never
-   count: a page that did not load is not proof of absence.
+3. ``removed``: the source no longer lists it: ``absent_runs`` *proven* runs of that
+   source since it was last seen, each ``ok`` with every page parsed as a result list
+   (pipeline.py; ``runs.proven``). Partial, failed, blocked and deferred runs never
+   count, nor does a 200 page that was not a result list (it fails the run): a page
+   that did not load, or did not parse, is not proof of absence. Feeds never prove
+   absence (a day's feed lists only that day's rows).
 
 And for hits whose case ended that way, ``reemerged``: the removed listing is listed
 again, the renamed company takes a similar name again, the cancelled one is active
@@ -78,7 +81,7 @@ def follow_up(store: Store, run_id: int, matcher: Matcher, *, absent_runs: int =
                 elif change["field"] == "status" and is_cancelled(change["new"]):
                     propose(hit, "deregistered", f"{key}登记状态由「{change['old'] or '—'}」变为「{change['new']}」 "
                             "(registration cancelled or revoked)", change["seen_at"], change["capture_id"])
-        if run["outcome"] == "ok" and not run["source"].endswith(":import"):
+        if run["outcome"] == "ok" and run["proven"] and not run["source"].endswith(":import"):
             for hit in watched:
                 last = hit["listing_last_seen"]
                 if last < started and store.complete_runs_since(source, last) >= absent_runs:

@@ -13,25 +13,37 @@ that of one batch whatever the feed's size; a crash keeps every batch before
 it, nothing of the batch it stopped in, and the next run goes on after the
 last line kept.
 
-Outcomes: ``ok`` (every page fetched), ``partial`` (some failed), ``failed``
-(none could be fetched), ``blocked`` (an anti-bot wall answered: the run stops
-at once, and a blocked page is never read as "no results").
+Outcomes: ``ok`` (every page fetched and parsed as a result list),
+``partial`` (some failed, the source's time budget ran out, or the process
+was told to stop: it stops after the page it is on), ``failed`` (none could
+be used), ``blocked`` (an anti-bot wall answered, by its status, a challenge
+script, or a captcha page where a result list belonged: the run stops at
+once, and a blocked page is never read as "no results"), ``deferred`` (the
+site asked for a wait, Retry-After, longer than the budget has left: the run
+stops, keeps what it fetched, and the source waits until then).
+
+A run is *proven* when it is ``ok``, fetched at least one page, and is not a
+feed: every page it read was a result list, so a listing it did not show is
+absent from the source. Follow-up counts only proven runs towards ``removed``.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from . import secrets as secret_values
 from .bounded import IMPORT_FIX, IMPORT_MAX_BYTES, check_regular_file, read_regular_file
 from .captures import CaptureArchive, masked
-from .errors import Blocked, BrandwatchError, FetchError, ParseError, RobotsDisallowed
-from .fetch import Fetcher
+from .errors import Blocked, BrandwatchError, BudgetSpent, Deferred, FetchError, ParseError, RobotsDisallowed
+from .fetch import Fetcher, challenge_reason
 from .match import Matcher
 from .match.variants import generate_variants
 from .models import Capture, Hit, Listing, Watchlist, utc_now
+from .net import Deadline
 from .sources import FilesSource, SourceType
 from .sources.files import scan_feed
 from .store import Store
@@ -39,6 +51,16 @@ from .store import Store
 # Rows a feed transaction holds: large enough that SQLite's per-statement and per-commit
 # costs vanish, small enough that a batch's rows, hits and statements stay a few MiB.
 FEED_BATCH = 4000
+
+
+class Stop(threading.Event):
+    """Set (from a signal handler) to stop runs after the page they are on; ``reason`` says by what."""
+
+    reason = ""
+
+    def set(self, reason: str = "request") -> None:  # type: ignore[override]
+        self.reason = reason
+        super().set()
 
 
 @dataclass
@@ -51,6 +73,8 @@ class RunResult:
     new_hits: int = 0
     errors: int = 0
     message: str = ""
+    deferred_until: str | None = None  # outcome deferred: when the site said it may be asked again (UTC)
+    proven: bool = False  # every page was a result list: what the run did not list is absent
 
 
 class Problems:
@@ -107,9 +131,11 @@ def save_matched(store: Store, listings: Sequence[Listing], found: dict[int, lis
 
 
 def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, store: Store, archive: CaptureArchive,
-               matcher: Matcher) -> RunResult:
+               matcher: Matcher, budget: float | None = None, stop: Stop | None = None) -> RunResult:
     """Run one source over the queries; never raises for what a site does.
 
+    ``budget``: seconds the run may take; no request, retry or wait goes past it, and a
+    site asking for a longer wait defers the source. ``stop``: checked between pages.
     API keys (``source.secrets()``) are masked as *** in every URL and message
     that is kept: captures, run messages, logs.
     """
@@ -117,6 +143,9 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
     failures = Problems()
     secrets = [s for s in source.secrets() if s]
     secret_values.register(*secrets)
+    deadline = Deadline(budget) if budget else None
+    halted = ""  # why the run stopped before its last page
+    used = 0  # pages that parsed as result lists (a page fetched but unreadable counts in pages, not here)
 
     def mask(text: str) -> str:
         return secret_values.mask(text)  # every encoding of every registered secret (secrets.py)
@@ -126,16 +155,29 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
             _run_files(source, result, store, archive, matcher, failures)
         for first in ([] if isinstance(source, FilesSource) else source.requests(queries)):
             request = first
-            while request is not None:
+            while request is not None and not halted:
+                if stop is not None and stop.is_set():
+                    halted = f"stopped by {stop.reason} after {result.pages} pages"
+                    break
+                if deadline is not None and deadline.expired:
+                    halted = f"stopped at the source's time budget of {budget:g} s after {result.pages} pages"
+                    break
                 try:
                     page = fetcher.fetch(request.url, params=request.params or None, headers=request.headers or None,
-                                         respect_robots=source.respect_robots)
+                                         respect_robots=source.respect_robots, budget=deadline)
                 except Blocked as e:
                     result.outcome, result.message = "blocked", mask(str(e))
                     result.errors += 1
                     return result
+                except Deferred as e:
+                    until = datetime.now(UTC) + timedelta(seconds=e.after)
+                    result.outcome, result.message = "deferred", mask(str(e))
+                    result.deferred_until = until.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                    return result
                 except (RobotsDisallowed, FetchError) as e:
                     result.errors += 1
+                    if isinstance(e, BudgetSpent):  # the budget, not the site, ended it: no later query fits either
+                        halted = f"stopped at the source's time budget of {budget:g} s after {result.pages} pages"
                     failures.add(mask(str(e)))
                     break
                 result.pages += 1
@@ -143,25 +185,42 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
                     parsed = source.parse(source.text_of(page.capture.body, page.text), request)
                 except (ParseError, ValueError) as e:
                     result.errors += 1
-                    failures.add(mask(f"{page.capture.final_url}: cannot use the answer ({e})"))
+                    # a 200 page that is not a result list: a wall, whatever its size, or a page we cannot read
+                    reason = challenge_reason(page.text)
+                    if reason:
+                        result.outcome = "blocked"
+                        result.message = mask(f"{page.capture.final_url}: blocked by {reason} where a result list "
+                                              "belonged; brandwatch does not solve challenges, the source pauses")
+                        return result
+                    failures.add(mask(f"{page.capture.final_url}: not a result page ({e})"))
                     break
                 capture = page.capture
                 if secrets:
                     capture = replace(capture, request_url=mask(capture.request_url), final_url=mask(capture.final_url))
                 n, new = save_page(store, archive, matcher, capture, parsed.listings, result.run_id)
+                used += 1
                 result.listings += n
                 result.new_hits += new
                 request = parsed.next
-        if failures.count:
-            result.outcome = "partial" if result.pages else "failed"
+            if halted:
+                break
+        if halted:
+            result.outcome = "partial"
+            result.message = halted + (f"; {failures.count} problem(s); first: {failures.first[0]}"
+                                       if failures.count else "")
+        elif failures.count:
+            result.outcome = "partial" if used or (isinstance(source, FilesSource) and result.pages) else "failed"
             result.message = f"{failures.count} problem(s); first: {failures.first[0]}"
+        result.proven = result.outcome == "ok" and result.pages > 0 and not isinstance(source, FilesSource)
         return result
     except Exception as e:  # a bug, the disk, a missing key: record it, let the scheduler go on
         result.outcome, result.message = "failed", mask(f"{type(e).__name__}: {e}")
+        result.proven = False
         raise BrandwatchError(f"{source.name}: {result.message}") from None
     finally:
         store.finish_run(result.run_id, result.outcome, pages=result.pages, listings=result.listings,
-                         new_hits=result.new_hits, errors=result.errors, message=result.message)
+                         new_hits=result.new_hits, errors=result.errors, message=result.message,
+                         deferred_until=result.deferred_until, proven=result.proven)
 
 
 def _run_files(source: FilesSource, result: RunResult, store: Store, archive: CaptureArchive, matcher: Matcher,
@@ -226,7 +285,17 @@ def import_files(paths: Sequence[Path], source: SourceType, *, store: Store, arc
             text, _ = decode(body, "")
             url = path.resolve().as_uri()
             capture = Capture(url, url, 200, (("X-Brandwatch-Imported-From", str(path)),), body, fetched_at)
-            parsed = source.parse(text, Request(url))
+            try:
+                parsed = source.parse(text, Request(url))
+            except (ParseError, ValueError) as e:
+                # a saved challenge or an unreadable page is refused, never imported as "no results"
+                result.outcome, result.errors = ("partial" if result.pages else "failed"), result.errors + 1
+                reason = challenge_reason(text)
+                why = f"{reason}, not a result list (save the page once the check is passed)" if reason \
+                    else f"not a result page ({e})"
+                result.message = (f"{path}: {why}; {result.pages} file(s) before it imported, it and any after "
+                                  "it not")
+                raise ParseError(result.message) from e
             n, new = save_page(store, archive, matcher, capture, parsed.listings, result.run_id)
             result.pages += 1
             result.listings += n

@@ -4,12 +4,16 @@
 jitter); *how* is a thread pool (one job per source at a time, coalesced,
 with a misfire grace time); *where* is memory: the schedule is config, and
 what ran is in the store. A failing job is logged and recorded, never allowed
-to stop the others. SIGTERM and SIGINT stop the daemon cleanly: running jobs
-finish their current page (each page is one transaction), and the next start
-resumes. One daemon per database: a lock file beside it.
+to stop the others. SIGTERM and SIGINT stop the daemon, and ``run --once``,
+cleanly: a running source stops after the page it is on (each page is one
+transaction), its run recorded as ``partial`` ("stopped by SIGTERM after N
+pages"), no other source starts, and the lock is released when the process
+exits. One daemon per database: a lock file beside it.
 
 A source that meets an anti-bot wall is paused, 1 h after the first blocked
-run, doubling with each blocked run after it, up to 7 days.
+run, doubling with each blocked run after it, up to 7 days. A source whose
+site asked for a wait longer than its time budget (``deferred``) is skipped
+until the time the site gave. ``--source NAME`` runs either anyway.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import fcntl
 import logging
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -33,7 +38,8 @@ from .followup import follow_up
 from .index import matcher_for
 from .match import Matcher
 from .models import Watchlist
-from .pipeline import RunResult, run_source, search_queries
+from .net import backoff
+from .pipeline import RunResult, Stop, run_source, search_queries
 from .schedules import next_run
 from .sources import SourceType
 from .store import Store
@@ -80,6 +86,8 @@ class Context:
     queries_cache: dict[int, list[str]]
     allowlisted: dict[str, list[str]] = field(default_factory=dict)  # the store's additions the matcher has
     _matcher: Matcher | None = None
+    stop: Stop = field(default_factory=Stop)  # set by SIGTERM/SIGINT: runs stop after their current page
+    jobs: _Jobs = field(default_factory=lambda: _Jobs())
 
     @property
     def matcher(self) -> Matcher:
@@ -112,6 +120,29 @@ class Context:
         return self.queries_cache[spec.variants]
 
 
+class _Jobs:
+    """The daemon's jobs still running, so that it exits only after they stopped (the lock goes with it)."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._idle = threading.Condition()
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        with self._idle:
+            self._count += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._count -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self) -> None:
+        with self._idle:
+            self._idle.wait_for(lambda: self._count == 0)
+
+
 def with_allowlisted(watchlists: tuple[Watchlist, ...], added: dict[str, list[str]]) -> tuple[Watchlist, ...]:
     """Watchlists with the names the team allowlisted from hits (kept in the store) added to each owner's allow."""
     return tuple(replace(wl, allow=(*wl.allow, *added[wl.owner])) if added.get(wl.owner) else wl
@@ -126,8 +157,8 @@ def build_context(config: ConfigSpec, config_path: Path | str = "config.yaml") -
         with Store(config.database) as store:
             added = store.allow_names()
     f = config.fetch
-    policy = FetchPolicy(contact=f.contact, timeout=f.timeout, max_bytes=f.max_bytes, max_tries=f.max_tries,
-                         host_intervals=dict(f.hosts), proxies=dict(f.proxies) or None)
+    policy = FetchPolicy(contact=f.contact, timeout=f.timeout, deadline=f.deadline, max_bytes=f.max_bytes,
+                         max_tries=f.max_tries, host_intervals=dict(f.hosts), proxies=dict(f.proxies) or None)
     return Context(config, build_sources(config, config_path), HostLimiter(policy), policy, {}, added)
 
 
@@ -144,23 +175,41 @@ def paused_until(store: Store, source: str, now: datetime | None = None) -> date
         last_end = last_end or (run["ended_at"] or run["started_at"])
     if not blocked:
         return None
-    pause = min(PAUSE_FIRST * 2 ** (blocked - 1), PAUSE_MAX)
+    pause = timedelta(seconds=backoff(blocked, first=PAUSE_FIRST.total_seconds(), cap=PAUSE_MAX.total_seconds()))
     until = datetime.fromisoformat(last_end.replace("Z", "+00:00")) + pause
     return until if until > (now or datetime.now(UTC)) else None
 
 
+def deferred_until(store: Store, source: str, now: datetime | None = None) -> datetime | None:
+    """Until when a source waits because its site asked (Retry-After beyond its budget), or None."""
+    for run in store.runs(source, limit=5):
+        if run["outcome"] == "running":
+            continue
+        if run["outcome"] != "deferred" or not run["deferred_until"]:
+            return None
+        until = datetime.fromisoformat(run["deferred_until"].replace("Z", "+00:00"))
+        return until if until > (now or datetime.now(UTC)) else None
+    return None
+
+
 def run_one(ctx: Context, spec: SourceSpec, source: SourceType, *, force: bool = False) -> RunResult | None:
-    """One run of one source in its own store connection; None when paused (blocked)."""
-    with Store(ctx.config.database) as store:
+    """One run of one source in its own store connection; None when paused (blocked) or deferred."""
+    with ctx.jobs.running(), Store(ctx.config.database) as store:
+        if ctx.stop.is_set():
+            return None
         until = paused_until(store, spec.name)
         if until and not force:
             log.info("%s: paused after being blocked, until %s", spec.name, until.isoformat())
             return None
+        later = deferred_until(store, spec.name)
+        if later and not force:
+            log.info("%s: deferred, as its site asked, until %s", spec.name, later.isoformat())
+            return None
         ctx.refresh_allow(store)
-        fetcher = Fetcher(ctx.policy, limiter=ctx.limiter)
+        fetcher = Fetcher(ctx.policy, limiter=ctx.limiter, stop=ctx.stop)
         archive = CaptureArchive(ctx.config.captures_dir)
         result = run_source(source, ctx.queries(spec), fetcher=fetcher, store=store, archive=archive,
-                            matcher=ctx.matcher)
+                            matcher=ctx.matcher, budget=spec.budget, stop=ctx.stop)
         log.info("%s: %s, %d pages, %d listings, %d new hits%s", spec.name, result.outcome, result.pages,
                  result.listings, result.new_hits, f" ({result.message})" if result.message else "")
         after_run(ctx, store, result.run_id)
@@ -176,6 +225,9 @@ def after_run(ctx: Context, store: Store, run_id: int) -> None:
 
         try:
             queue_digest(store, ctx.config.alerts)
+            if ctx.stop.is_set():  # told to stop: the digest waits in the outbox, not on a slow channel
+                log.info("alerts: stopping; the digest is queued and goes out with the next delivery")
+                return
             result = deliver(store, ctx.config.alerts)
         except Exception:  # alerts never stop a source run; the outbox keeps what was queued
             log.exception("alerts: queueing or delivery failed")
@@ -210,17 +262,42 @@ def weekly_report(ctx: Context, now: datetime | None = None) -> Path:
     return files.html
 
 
+@contextmanager
+def _stop_on_signals(ctx: Context, then: Any = None) -> Iterator[None]:
+    """SIGTERM and SIGINT set ``ctx.stop`` (and call ``then``) while the block runs; the old handlers come back."""
+    if threading.current_thread() is not threading.main_thread():  # handlers can only be set from there
+        yield
+        return
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        name = signal.Signals(signum).name
+        log.info("received %s, stopping after the current pages", name)
+        ctx.stop.set(name)
+        if then is not None:
+            then()
+
+    old = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+
+
 def run_once(ctx: Context, only: str | None = None) -> list[RunResult]:
-    """Every enabled source once, one after another; a blocked source stays paused
-    unless it is named (``--source``), which runs it even if disabled."""
+    """Every enabled source once, one after another; a blocked or deferred source waits
+    unless it is named (``--source``), which runs it even if disabled. SIGTERM or SIGINT
+    stop the source running after its current page, and start no other."""
     names = [spec.name for spec, _ in ctx.sources]
     if only is not None and only not in names:
         raise BrandwatchError(f"--source {only}: no such source in config.yaml; sources are: {', '.join(names)}")
     out = []
-    with database_lock(Path(ctx.config.database)):
+    with database_lock(Path(ctx.config.database)), _stop_on_signals(ctx):
         with Store(ctx.config.database) as store:
             store.close_interrupted_runs()
         for spec, source in ctx.sources:
+            if ctx.stop.is_set():
+                break
             if (only is None and not spec.enabled) or (only is not None and spec.name != only):
                 continue
             try:
@@ -271,25 +348,33 @@ def serve(ctx: Context) -> None:
         if ctx.config.alerts.channels:
             from apscheduler.triggers.interval import IntervalTrigger
 
-            scheduler.add_job(deliver_alerts, IntervalTrigger(minutes=1), args=(ctx,), id="alerts", name="alerts")
+            scheduler.add_job(_tracked, IntervalTrigger(minutes=1), args=(ctx, deliver_alerts), id="alerts",
+                              name="alerts")
         if ctx.config.report.schedule is not None:
-            scheduler.add_job(weekly_report, _trigger(ctx.config.report.schedule), args=(ctx,), id="report",
-                              name="weekly report")
+            scheduler.add_job(_tracked, _trigger(ctx.config.report.schedule), args=(ctx, weekly_report),
+                              id="report", name="weekly report")
 
         def on_error(event: Any) -> None:
             log.error("%s: the run failed: %s", event.job_id, event.exception)
 
         scheduler.add_listener(on_error, EVENT_JOB_ERROR)
 
-        def stop(signum: int, _frame: Any) -> None:
-            log.info("received %s, stopping after the current pages", signal.Signals(signum).name)
-            scheduler.shutdown(wait=False)
+        def shutdown() -> None:
+            if scheduler.running:
+                scheduler.shutdown(wait=False)  # no new jobs; the running ones see ctx.stop
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
         log.info("brandwatch daemon: %d source(s) scheduled, database %s", len(scheduler.get_jobs()),
                  ctx.config.database)
-        scheduler.start()
+        with _stop_on_signals(ctx, shutdown):
+            scheduler.start()
+            # the running sources stop after their current page; the lock is held until they have
+            ctx.jobs.wait_idle()
+
+
+def _tracked(ctx: Context, job: Any) -> None:
+    with ctx.jobs.running():
+        if not ctx.stop.is_set():
+            job(ctx)
 
 
 def source_status(ctx: Context) -> list[dict[str, Any]]:
@@ -301,11 +386,14 @@ def source_status(ctx: Context) -> list[dict[str, Any]]:
             runs = [r for r in store.runs(spec.name, limit=1)]
             last = runs[0] if runs else None
             until = paused_until(store, spec.name, now)
-            window = next_run(spec.schedule, last["started_at"] if last else None, now, until)  # no jitter drawn
+            later = deferred_until(store, spec.name, now)
+            wait = max((t for t in (until, later) if t), default=None)  # a deferral moves the next run as a pause does
+            window = next_run(spec.schedule, last["started_at"] if last else None, now, wait)  # no jitter drawn
             out.append({
                 "source": spec.name, "type": spec.type, "enabled": spec.enabled,
                 "last_run": last, "blocked": bool(last and last["outcome"] == "blocked"),
                 "paused_until": until.strftime("%Y-%m-%dT%H:%M:%SZ") if until else None,
+                "deferred_until": later.strftime("%Y-%m-%dT%H:%M:%SZ") if later else None,
                 **window.to_json(), "every": window.every,
             })
     return out

@@ -8,7 +8,8 @@ belongs together is one transaction: a crash leaves the database as it was
 before or after it, never between.
 
 Tables
-  runs             one row per source run: start, end, counts, outcome
+  runs             one row per source run: start, end, counts, outcome, until when a
+                   deferred source waits, and whether the run proved absence
   captures         one row per kept response: SHA-256, times, URLs, status,
                    headers, and where its WARC record lies (file, offset, length)
   listings         one row per (source, key): name, kind, fields, first/last seen,
@@ -48,7 +49,7 @@ from .models import Capture, Hit, Listing, utc_now
 from .secrets import active as secrets_active
 from .secrets import found_in, mask
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT = 30.0  # seconds a statement waits for another process's write lock before giving up
 
 
@@ -245,8 +246,38 @@ def _v4(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v5(db: sqlite_utils.Database) -> None:
+    # A run may be deferred (the site asked for a wait longer than the source's budget) until a time, and
+    # says whether it proved absence (every page parsed as a result list): follow-up counts only those.
+    # SQLite cannot widen a CHECK, so the table is rebuilt (its 12-step way: _migrate turns foreign keys
+    # off around it). Older runs are not known to be proven and stay unproven.
+    db.executescript(
+        """
+        CREATE TABLE runs_new (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            pages INTEGER NOT NULL DEFAULT 0,
+            listings INTEGER NOT NULL DEFAULT 0,
+            new_hits INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            outcome TEXT CHECK (outcome IN ('running', 'ok', 'partial', 'failed', 'blocked', 'deferred')),
+            message TEXT NOT NULL DEFAULT '',
+            deferred_until TEXT,
+            proven INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO runs_new (id, source, started_at, ended_at, pages, listings, new_hits, errors, outcome, message)
+            SELECT id, source, started_at, ended_at, pages, listings, new_hits, errors, outcome, message FROM runs;
+        DROP TABLE runs;
+        ALTER TABLE runs_new RENAME TO runs;
+        CREATE INDEX runs_source ON runs (source, started_at);
+        """
+    )
+
+
 # Migrations in order; the store's version is how many have been applied.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3, _v4)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3, _v4, _v5)
 
 # Orders the hit queries offer, by name (never SQL from a caller).
 HIT_ORDERS = {
@@ -459,10 +490,22 @@ class Store:
                 f"{self.path}: schema version {current} is newer than this brandwatch knows "
                 f"({len(MIGRATIONS)}); upgrade brandwatch"
             )
-        for number in range(current, len(MIGRATIONS)):
-            with self.transaction():
-                MIGRATIONS[number](self.db)
-                self.db.execute(f"PRAGMA user_version = {number + 1}")
+        if current == len(MIGRATIONS):
+            return
+        # a migration may rebuild a table others refer to (SQLite's 12-step ALTER): foreign keys are
+        # off while it runs (the pragma is a no-op inside a transaction), and checked before it commits
+        self.db.execute("PRAGMA foreign_keys=OFF")
+        try:
+            for number in range(current, len(MIGRATIONS)):
+                with self.transaction():
+                    MIGRATIONS[number](self.db)
+                    broken = self.db.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StoreError(f"{self.path}: migration {number + 1} would break references ({broken[0]});"
+                                         " keep the database and report this")
+                    self.db.execute(f"PRAGMA user_version = {number + 1}")
+        finally:
+            self.db.execute("PRAGMA foreign_keys=ON")
 
     def transaction(self) -> _Transaction:
         """``with store.transaction():`` — all or nothing."""
@@ -477,11 +520,14 @@ class Store:
         return int(cur.lastrowid)
 
     def finish_run(self, run_id: int, outcome: str, *, pages: int = 0, listings: int = 0, new_hits: int = 0,
-                   errors: int = 0, message: str = "", now: str | None = None) -> None:
+                   errors: int = 0, message: str = "", deferred_until: str | None = None, proven: bool = False,
+                   now: str | None = None) -> None:
+        """Close a run. ``proven``: every page was a result list, so what it did not list is absent."""
         self.db.execute(
             "UPDATE runs SET ended_at = ?, outcome = ?, pages = ?, listings = ?, new_hits = ?, errors = ?,"
-            " message = ? WHERE id = ?",
-            [now or utc_now(), outcome, pages, listings, new_hits, errors, message, run_id],
+            " message = ?, deferred_until = ?, proven = ? WHERE id = ?",
+            [now or utc_now(), outcome, pages, listings, new_hits, errors, message, deferred_until, int(proven),
+             run_id],
         )
 
     def close_interrupted_runs(self, now: str | None = None) -> int:
@@ -793,9 +839,9 @@ class Store:
         )
 
     def complete_runs_since(self, source: str, since: str) -> int:
-        """Runs of a source that fetched every page ('ok') and started after ``since``."""
-        return self.db.execute("SELECT count(*) FROM runs WHERE source = ? AND outcome = 'ok' AND started_at > ?",
-                               [source, since]).fetchone()[0]
+        """Runs of a source that proved absence (``ok``, every page a result list) and started after ``since``."""
+        return self.db.execute("SELECT count(*) FROM runs WHERE source = ? AND outcome = 'ok' AND proven = 1"
+                               " AND started_at > ?", [source, since]).fetchone()[0]
 
     def run(self, run_id: int) -> dict[str, Any] | None:
         rows = self._rows("SELECT * FROM runs WHERE id = ?", [run_id])

@@ -7,6 +7,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -139,3 +140,72 @@ def self_signed(folder: Path) -> tuple[Path, Path] | None:
         check=True, capture_output=True,
     )
     return cert, key
+
+
+class HostileSmtp:
+    """An SMTP server on 127.0.0.1 that never lets a conversation finish.
+
+    ``drip``: the greeting, a byte every 0.3 s (at most 200 bytes: a bound for the test itself);
+    ``endless``: greets, then answers EHLO with "250-" lines that never end (at most 64 MiB);
+    ``drip_data``: a normal conversation whose answer to the message drips (cut mid-line, "250 que"
+    must not pass for "queued").
+    ``sent`` counts the bytes it got out before the client hung up.
+    """
+
+    def __init__(self, mode: str) -> None:
+        import socketserver
+        import time
+
+        hostile = self
+        self.sent = 0
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                try:
+                    if mode == "drip":
+                        for byte in (b"220 smtp.example ESMTP " + b"." * 200)[:200]:
+                            self.request.sendall(bytes([byte]))
+                            hostile.sent += 1
+                            time.sleep(0.3)
+                        return
+                    if mode == "drip_data":
+                        hostile.converse(self.request)
+                        return
+                    self.request.sendall(b"220 smtp.example ESMTP\r\n")
+                    self.request.recv(1024)  # EHLO
+                    line = b"250-" + b"x" * 1000 + b"\r\n"
+                    while hostile.sent < 64 * 1024 * 1024:
+                        self.request.sendall(line)
+                        hostile.sent += len(line)
+                except OSError:
+                    pass
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def converse(self, sock: socket.socket) -> None:
+        import time
+
+        reader = sock.makefile("rb")
+        sock.sendall(b"220 smtp.example ESMTP\r\n")
+        while line := reader.readline():
+            verb = line[:4].upper()
+            if verb == b"DATA":
+                sock.sendall(b"354 go ahead\r\n")
+                while reader.readline() not in (b".\r\n", b""):
+                    pass
+                for byte in b"250 queued as 4711\r\n":
+                    sock.sendall(bytes([byte]))
+                    self.sent += 1
+                    time.sleep(0.3)
+            elif verb == b"QUIT":
+                sock.sendall(b"221 bye\r\n")
+                return
+            else:
+                sock.sendall(b"250 ok\r\n")
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

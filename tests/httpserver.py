@@ -15,20 +15,48 @@ class Answer:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (for timeouts)
+    drip: float = 0.0  # hostile: seconds between single bytes of the body (and of the head, with drip_head)
+    drip_head: bool = False
+    endless: bool = False  # hostile: the body, again and again, with no length, until the client hangs up
+    sent: list[int] = field(default_factory=lambda: [0])  # bytes written so far (what a hostile answer got out)
+
+    # a bound for the test itself, should the client under test never stop reading: ~60 s of dripping,
+    # or 64 MiB of an endless body
+    MOST_DRIPS = 120
+    MOST_ENDLESS = 64 * 1024 * 1024
 
 
 def write_answer(handler: BaseHTTPRequestHandler, answer: Answer) -> None:
     """Send one answer (after its delay); a client that hung up is no error here."""
     if answer.delay:
         time.sleep(answer.delay)
-    handler.send_response(answer.status)
-    for k, v in answer.headers.items():
-        handler.send_header(k, v)
-    if "Content-Length" not in answer.headers:
-        handler.send_header("Content-Length", str(len(answer.body)))
-    handler.end_headers()
+    headers = dict(answer.headers)
+    if "Content-Length" not in headers and not answer.endless:
+        headers["Content-Length"] = str(len(answer.body))
+    head = f"HTTP/1.0 {answer.status} X\r\n".encode() + b"".join(
+        f"{k}: {v}\r\n".encode() for k, v in headers.items()) + b"\r\n"
+    if answer.endless:
+        handler.close_connection = True
     try:
+        if answer.drip:
+            stream = (head if answer.drip_head else b"") + answer.body
+            if not answer.drip_head:
+                handler.wfile.write(head)
+            for i in range(min(len(stream), Answer.MOST_DRIPS)):
+                handler.wfile.write(stream[i:i + 1])
+                handler.wfile.flush()
+                answer.sent[0] += 1
+                time.sleep(answer.drip)
+            return
+        handler.wfile.write(head)
+        if answer.endless:
+            chunk = answer.body or b"x" * 65536
+            while answer.sent[0] < Answer.MOST_ENDLESS:
+                handler.wfile.write(chunk)
+                answer.sent[0] += len(chunk)
+            return
         handler.wfile.write(answer.body)
+        answer.sent[0] += len(answer.body)
     except (BrokenPipeError, ConnectionResetError):
         pass
 
@@ -45,11 +73,13 @@ class LocalServer:
     def __init__(self) -> None:
         self.routes: dict[str, list[Answer] | Callable[[str], Answer]] = {}
         self.log: list[str] = []
+        self.headers: list[dict[str, str]] = []  # each request's headers, in the order of log
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.log.append(self.path)
+                server.headers.append(dict(self.headers))
                 route = server.routes.get(self.path.split("?")[0])
                 if route is None:
                     answer = Answer(404, b"not found")

@@ -36,7 +36,7 @@ from brandwatch.config import AlertsSpec
 from brandwatch.models import Hit, Listing
 from brandwatch.store import Store
 
-from .alert_servers import Request, RobotServer, SmtpSink, free_port, ok_json, self_signed
+from .alert_servers import HostileSmtp, Request, RobotServer, SmtpSink, free_port, ok_json, self_signed
 from .httpserver import Answer
 
 NOW = datetime(2025, 6, 2, 1, 0, tzinfo=UTC)
@@ -507,6 +507,48 @@ def test_network_errors_and_timeouts_are_retried(robot, store, env, session):
     assert "could not reach the webhook (ReadTimeout" in errors["soc-hook"]["last_error"]
     assert "could not reach the WeCom robot (ConnectionError" in errors["wecom-down"]["last_error"]
     assert all(r["next_attempt_at"] == stamp(later(60)) for r in errors.values())
+
+
+HOSTILE_ROBOTS = [
+    ("wecom", Answer(200, b'{"errcode": 0, "errmsg": "ok"}', drip=0.3), "gave no complete answer within 1 s"),
+    ("dingtalk", Answer(200, b'{"errcode": 0}', drip=0.3, drip_head=True), "gave no complete answer within 1 s"),
+    ("feishu", Answer(200, b'{"code": 0, "msg": "', endless=True), "answered more than 65536 bytes"),
+    ("webhook", Answer(200, b"{}", headers={"Content-Length": "999999999"}), "answered more than 65536 bytes"),
+]
+
+
+@pytest.mark.parametrize(("kind", "answer", "says"), HOSTILE_ROBOTS, ids=[h[0] for h in HOSTILE_ROBOTS])
+def test_a_robot_that_drips_or_floods_costs_its_deadline(robot, store, env, session, kind, answer, says):
+    robot.answers = [answer]
+    spec = alerts({**CHANNELS[kind], "timeout": 1, "deadline": 1})  # a read waits at most 1 s: never reached
+    queue_report(store, spec, "brandwatch 周报", "本周无新线索", now=NOW)
+    result = deliver(store, spec, env=env, now=NOW, session=session)
+    assert (result.sent, result.failed) == (0, 1)
+    [row] = store.outbox()
+    assert says in row["last_error"] and row["last_error"].endswith("will retry")
+    assert row["next_attempt_at"] == stamp(later(60)) and row["sent_at"] is None  # kept, backed off
+    assert answer.sent[0] < (20 if answer.drip else 64 * 1024 * 1024)
+
+
+@pytest.mark.parametrize(("mode", "says"), [
+    ("drip", "did not finish the conversation within 1 s (the channel's deadline"),
+    ("endless", "the server's reply runs past 65536 bytes"),
+    ("drip_data", "did not finish the conversation within 1 s"),  # "250 que" cut by the deadline is no "queued"
+])
+def test_an_smtp_server_that_drips_or_floods_costs_its_deadline(store, env, mode, says):
+    server = HostileSmtp(mode)
+    try:
+        channel = {"name": "legal-mail", "type": "smtp", "host": "127.0.0.1", "port": server.port,
+                   "security": "none", "sender": "a@webank.example", "to": ["b@webank.example"],
+                   "timeout": 1, "deadline": 1}
+        spec = alerts(channel)
+        queue_report(store, spec, "brandwatch 周报", "本周无新线索", now=NOW)
+        assert deliver(store, spec, env=env, now=NOW).failed == 1
+        [row] = store.outbox()
+        assert says in row["last_error"] and row["last_error"].endswith("will retry")
+        assert server.sent < (16 * 1024 * 1024 if mode == "endless" else 20)
+    finally:
+        server.close()
 
 
 # -- configuration problems ------------------------------------------------------------------------------------------

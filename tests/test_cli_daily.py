@@ -499,13 +499,19 @@ def gsxt_page(n: int) -> str:
 NOT_PARSED = ("no listings found in it: it is not a gsxt search results page brandwatch can read (or the search found "
               "nothing); nothing was imported from it. Save the page that lists the results (with their names) and "
               "import that")
+# the gsxt parser itself refuses a page that is neither result blocks nor the register's result header
+NOT_A_LIST = ("not a page gsxt can read (neither result blocks (a.search_list_item) nor the result header "
+              "(div.search_result) is on the page: not the register's result list (a challenge or a changed "
+              "layout?)); nothing was imported from it")
+NO_RESULTS = '<div class="search_result">查询结果<span class="search_result_span1">0</span>条信息</div>'
 
 
 @pytest.mark.parametrize(("pages", "out", "errors"), [
-    ({"app.html": "<html><div id=app></div><script src=app.js></script></html>"}, "", {"app.html": NOT_PARSED}),
-    ({"challenge.html": "<script>" + "x" * 70_000 + "</script>"}, "", {"challenge.html": NOT_PARSED}),
+    ({"app.html": "<html><div id=app></div><script src=app.js></script></html>"}, "", {"app.html": NOT_A_LIST}),
+    ({"challenge.html": "<script>" + "x" * 70_000 + "</script>"}, "", {"challenge.html": NOT_A_LIST}),
     ({"ok.html": gsxt_page(1), "empty.html": "<html></html>"}, "imported 1 file(s): 1 listings, 1 new hits\n",
-     {"empty.html": NOT_PARSED}),
+     {"empty.html": NOT_A_LIST}),
+    ({"none.html": NO_RESULTS}, "", {"none.html": NOT_PARSED}),  # a real "0 results" page: nothing to import
     ({"ok.html": gsxt_page(2)}, "imported 1 file(s): 1 listings, 1 new hits\n", {}),
 ])
 def test_import_of_a_page_that_did_not_parse_fails(in_project, tmp_path, pages, out, errors):

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from brandwatch.errors import Blocked, FetchError, RobotsDisallowed
-from brandwatch.fetch import Fetcher, FetchPolicy, decode
+from brandwatch.errors import Blocked, Deferred, FetchError, RobotsDisallowed
+from brandwatch.fetch import Fetcher, FetchPolicy, challenge_reason, decode
+from brandwatch.net import Deadline
 
 from .httpserver import Answer, LocalServer
 
@@ -72,14 +73,28 @@ def test_521_challenge_is_blocked_and_never_retried(server, fetcher):
     assert server.log.count("/s") == 1 and fetcher.sleeps == []
 
 
-WALLS = [(403, b"Forbidden"), (412, b""), (200, "请完成安全验证 captcha".encode())]
+# a challenge script is a wall whatever the status and size (the old check stopped at 50,000 bytes)
+BIG_CHALLENGE = b"<html><script>" + b"var _0x1a2b=" + b"'x'+" * 16000 + b"'';document.cookie='__jsl_clearance=1'"
+WALLS = [(403, b"Forbidden"), (412, b""), (200, BIG_CHALLENGE), (200, b"<script>acw_sc__v2=1</script>"),
+         (200, b"<p>x</p>" * 9000 + b"<script src='/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1'></script>")]
 
 
 @pytest.mark.parametrize(("status", "body"), WALLS)
-def test_walls_are_blocked(server, fetcher, status, body):
+def test_walls_are_blocked(server, status, body):
     server.routes["/s"] = [Answer(status, body)]
     with pytest.raises(Blocked):
-        fetcher.fetch(server.url + "/s")
+        quick(max_bytes=1_000_000).fetch(server.url + "/s")
+    assert server.log.count("/s") == 1
+
+
+def test_a_captcha_word_alone_is_left_to_the_parser(server, fetcher):
+    # a register may list 安全验证科技有限公司: only a page that fails to parse as a result list is read as a wall
+    server.routes["/s"] = [Answer(200, "<li>北京安全验证科技有限公司</li>".encode())]
+    assert "安全验证" in fetcher.fetch(server.url + "/s").text
+    assert challenge_reason("请完成安全验证 captcha") and not challenge_reason("<div id='app'></div>")
+    # an API's error is a key to fix, not a wall to wait out; a challenge script is a wall anywhere
+    assert not challenge_reason('{"message": "Access denied: bad key"}')
+    assert challenge_reason('{"html": "<script>acw_sc__v2</script>"}')
 
 
 def test_robots_disallow(server, fetcher):
@@ -186,3 +201,103 @@ def test_an_endless_robots_txt_is_read_up_to_its_limit_and_obeyed():
         assert sum(sent) < 50 * ROBOTS_MAX  # the client stopped reading long before the server's own bound
     finally:
         httpd.shutdown()
+
+
+def quick(**kw) -> Fetcher:
+    """A fetcher with deadlines of a second or two, no waits between requests, and its sleeps recorded."""
+    sleeps: list[float] = []
+    policy = dict(default_interval=0, timeout=1.0, deadline=1.0, max_tries=1, backoff=1.0, max_bytes=10_000)
+    f = Fetcher(FetchPolicy(**{**policy, **kw}), sleep=sleeps.append, rng=lambda: 0.5)
+    f.sleeps = sleeps  # type: ignore[attr-defined]
+    return f
+
+
+# hostile answers: each would hold requests for ever (per-read timeout 1 s, never reached) or fill memory
+HOSTILE = [
+    ("a body, a byte every 0.3 s", Answer(200, b"x" * 100, drip=0.3), "no complete answer within 1 s"),
+    ("the head, a byte every 0.3 s", Answer(200, b"ok", drip=0.3, drip_head=True), "no complete answer within 1 s"),
+    ("a body that never ends", Answer(200, endless=True), "over the limit of 10000 bytes"),
+    ("a body longer than it says", Answer(200, headers={"Content-Length": "99999999"}), "over the limit of 10000"),
+]
+
+
+@pytest.mark.parametrize(("what", "answer", "says"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_no_answer_outlasts_its_deadline_or_its_byte_cap(server, what, answer, says):
+    server.routes["/s"] = [answer]
+    with pytest.raises(FetchError, match=says):
+        quick(max_tries=3).fetch(server.url + "/s")
+    # the server got out only what the deadline (about 5 drips) or the cap (about one chunk) let it
+    assert answer.sent[0] < 20 if answer.drip else answer.sent[0] < 10 * 1024 * 1024
+    assert server.log.count("/s") == 1  # and is not asked again: it had its whole deadline
+
+
+def test_a_dripping_robots_txt_is_asked_once_a_run(server):
+    server.routes["/robots.txt"] = [Answer(200, b"User-agent: *\nAllow: /\n", drip=0.3)]
+    server.routes["/s"] = [Answer(200, b"ok")]
+    f = quick()
+    for _ in range(3):
+        with pytest.raises(FetchError, match=r"robots\.txt: cannot be read \(.*no complete answer within 1 s"):
+            f.fetch(server.url + "/s")
+    assert server.log.count("/robots.txt") == 1 and "/s" not in server.log
+
+
+@pytest.mark.parametrize(("retry_after", "budget", "sleeps"), [
+    ("3600", 60.0, None),  # an hour, with a minute of budget left: deferred, not slept
+    ("3600", None, None),  # no budget: still not slept past backoff_cap
+    ("30", 60.0, [30.0]),  # within the budget: waited
+    ("Wed, 21 Oct 2015 07:28:00 GMT", 60.0, [0.0]),  # a date gone by: at once
+])
+def test_retry_after_beyond_the_budget_defers(server, retry_after, budget, sleeps):
+    server.routes["/s"] = [Answer(429, headers={"Retry-After": retry_after}), Answer(200, b"ok")]
+    f = quick(max_tries=2)
+    fetch = lambda: f.fetch(server.url + "/s", budget=Deadline(budget) if budget else None)  # noqa: E731
+    if sleeps is None:
+        with pytest.raises(Deferred, match=r"wait 3600 s \(Retry-After\)") as e:
+            fetch()
+        assert e.value.after == 3600 and f.sleeps == []
+    else:
+        assert fetch().text == "ok" and f.sleeps == sleeps
+
+
+def test_a_spent_budget_stops_retries(server):
+    server.routes["/s"] = [Answer(503)]
+    f = quick(max_tries=5, backoff=2.0)
+    with pytest.raises(FetchError, match="would pass the source's time budget"):
+        f.fetch(server.url + "/s", budget=Deadline(1.0))
+    assert server.log.count("/s") == 1 and f.sleeps == []
+    with pytest.raises(FetchError, match="time budget ran out"):
+        f.fetch(server.url + "/s", budget=Deadline(0))
+
+
+@pytest.fixture
+def other():
+    s = LocalServer()
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize(("robots", "followed"), [(b"User-agent: *\nDisallow: /private\n", False),
+                                                   (b"User-agent: *\nAllow: /\n", True),
+                                                   (None, True)])  # no robots.txt (404): allowed
+def test_a_redirect_to_another_origin_asks_that_origins_robots(server, other, robots, followed):
+    other.routes["/robots.txt"] = [Answer(200, robots) if robots else Answer(404)]
+    other.routes["/private/page"] = [Answer(200, b"<p>elsewhere</p>")]
+    server.routes["/s"] = [Answer(302, headers={"Location": other.url + "/private/page"})]
+    f = quick()
+    if not followed:
+        with pytest.raises(RobotsDisallowed, match=rf"redirected to {other.url}/private/page, where robots\.txt"):
+            f.fetch(server.url + "/s", headers={"Token": "secret"})
+        assert other.log == ["/robots.txt"]
+        return
+    page = f.fetch(server.url + "/s", headers={"Token": "secret"})
+    assert page.text == "<p>elsewhere</p>"
+    assert page.capture.request_url == server.url + "/s" and page.capture.final_url == other.url + "/private/page"
+    assert other.log == ["/robots.txt", "/private/page"]
+
+
+def test_a_source_header_never_follows_a_redirect_to_another_origin(server, other):
+    other.routes["/api"] = [Answer(200, b"ok")]
+    server.routes["/api"] = [Answer(307, headers={"Location": other.url + "/api"})]
+    page = quick().fetch(server.url + "/api", headers={"Token": "k3y"}, respect_robots=False)
+    assert page.capture.final_url == other.url + "/api"
+    assert server.headers[-1]["Token"] == "k3y" and "Token" not in other.headers[-1]

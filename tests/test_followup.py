@@ -38,7 +38,8 @@ class Registry:
         self.server.routes["/robots.txt"] = [Answer(200, b"User-agent: *\nAllow: /\n")]
         self.rows: list[tuple[str, str, str]] = []
         self.status = 200
-        self.server.routes["/search"] = lambda _path: Answer(self.status, page(*self.rows),
+        self.body: bytes | None = None  # instead of the result list: what a broken or hostile registry sends
+        self.server.routes["/search"] = lambda _path: Answer(self.status, self.body or page(*self.rows),
                                                              {"Content-Type": "text/html; charset=utf-8"})
         self.config = tmp_path / "config.yaml"
         self.db = tmp_path / "bw.db"
@@ -47,7 +48,7 @@ class Registry:
             "fetch": {"hosts": {self.server.url.split("//")[1]: 0}, "max_tries": 1},
             "followup": {"absent_runs": 2},
             "sources": [{"name": "registry", "type": "html", "queries": ["微众"], "options": {
-                "url": self.server.url + "/search?q={query}", "item": "li.r",
+                "url": self.server.url + "/search?q={query}", "item": "li.r", "results": "ul",
                 "fields": {"name": "a.n", "url": "a.n@href", "统一社会信用代码": "span.code", "status": "span.st"},
                 "key": "统一社会信用代码"}}],
         }, allow_unicode=True), encoding="utf-8")
@@ -140,3 +141,29 @@ def test_the_same_name_under_a_new_registration_is_reemerged(registry):
     assert registry.proposals() == [(hit, "reemerged")]
     with Store(registry.db) as s:
         assert "91420100MA4K7NEW09" in s.proposals("open")[0]["reason"]
+
+
+UNREADABLE = [
+    b'<html><body><div id="root"></div><script src="/static/app.js"></script></body></html>',  # an app shell
+    b"<html><body><div class='r'><a class='n'>",  # malformed, no list
+    b"<html><script>var a=" + b"'x'+" * 16000 + b"'';</script></html>",  # a 63 KB script
+]
+
+
+def test_only_pages_that_parsed_as_result_lists_prove_removal(registry):
+    registry.crawl((*FAKE, CODE))
+    hit = confirm_first_hit(registry)
+    for body in UNREADABLE:  # HTTP 200, but no result list on it: two runs of each prove nothing
+        registry.body = body
+        registry.crawl()
+        registry.crawl()
+    assert registry.proposals() == []
+    with Store(registry.db) as s:
+        runs = s.runs("registry", limit=6)
+    assert [(r["outcome"], r["proven"], r["listings"]) for r in runs] == [("failed", 0, 0)] * 6
+    assert all("not a result page" in r["message"] for r in runs)
+    registry.body = None
+    registry.crawl()  # an empty result list really there: proven
+    assert registry.proposals() == []
+    registry.crawl()
+    assert registry.proposals() == [(hit, "removed")]

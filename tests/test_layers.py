@@ -32,6 +32,9 @@ FORBIDDEN = {
     "scheduler.py": {"cli", "demo"},
     "schedules.py": {"match", "screen", "cli", "demo", "store", "pipeline", "scheduler", "sources", "fetch"},
     "fetch.py": {"match", "config", "screen", "cli", "demo", "store"},
+    # bounded network I/O under both fetching and alerts
+    "net.py": {"match", "config", "screen", "cli", "demo", "store", "models", "sources", "fetch", "pipeline",
+               "scheduler", "alerts"},
     "captures.py": {"match", "config", "screen", "cli", "demo", "store"},
     "audit.py": {"match", "config", "screen", "cli", "demo", "store", "models", "review"},
     "review.py": {"match", "config", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from brandwatch.errors import ParseError
+from brandwatch.fetch import challenge_reason
 from brandwatch.sources import SOURCE_TYPES, Request, parse_gsxt_app, parse_gsxt_web, parse_html, parse_json
 from brandwatch.sources.html import HtmlOptions
 from brandwatch.sources.jsonapi import JsonOptions
@@ -53,8 +54,35 @@ def _dig(doc, path):
 
 @needs_real
 def test_gsxt_challenge_is_not_a_result_page():
-    body = (REAL / "gsxt" / "jsl_521_challenge_body.html").read_text(encoding="utf-8")
-    assert parse_gsxt_web(body, "https://www.gsxt.gov.cn/") == []  # and fetch raises Blocked before parsing
+    body = (REAL / "gsxt" / "jsl_521_challenge_body.html").read_text(encoding="utf-8").split("\n", 1)[-1]
+    with pytest.raises(ParseError, match="not the register's result list"):
+        parse_gsxt_web(body, "https://www.gsxt.gov.cn/")  # never "no results", even if it came with HTTP 200
+    assert "__jsl_clearance" in challenge_reason(body)  # so the run is blocked (and fetch blocks it first)
+
+
+@needs_real
+@pytest.mark.parametrize(("file", "items", "fields"), [
+    ("bilibili/search_type_video_keyword_shaonian.json", "data.result", {"name": "title", "id": "bvid"}),
+    ("tencentcloud-eportrait/DescribeEnterprises.json", "Response.Data", {"name": "Name", "code": "Eid"}),
+    ("tencentcloud-eportrait/SearchEnterprises.json", "Response.Data", {"name": "Name", "code": "Eid"}),
+])
+def test_real_api_answers_parse_as_result_lists(file, items, fields):
+    text = (REAL / file).read_text(encoding="utf-8")
+    listings, _ = parse_json(text, JsonOptions(url="{query}", items=items, fields=fields), "api")
+    assert listings
+    with pytest.raises(ParseError, match="is not in the answer"):  # the same answer read at the wrong path
+        parse_json(text, JsonOptions(url="{query}", items="data.items", fields=fields), "api")
+
+
+@needs_real
+def test_real_register_pages_cut_or_emptied():
+    page = (REAL / "gsxt" / "web_search_result_xiaomi.html").read_text(encoding="utf-8")
+    start, end = page.index('<a class="search_list_item'), page.rindex("</a>") + 4
+    emptied = page[:start] + page[end:]  # the result header stays: the register's "0 results" page
+    assert parse_gsxt_web(emptied, "https://www.gsxt.gov.cn/") == []
+    shell = page[: page.index('<div class="search_result"')]  # cut before the results: not a result list
+    with pytest.raises(ParseError):
+        parse_gsxt_web(shell, "https://www.gsxt.gov.cn/")
 
 
 HTML_OPTS = HtmlOptions(url="https://x/s?q={query}", item="div.r", fields={"name": "a", "url": "a@href"})
@@ -62,15 +90,44 @@ HTML_OPTS = HtmlOptions(url="https://x/s?q={query}", item="div.r", fields={"name
 MALFORMED = [
     ("<div class=r><a href='/1'>微众科技</a>", ["微众科技"]),  # unclosed tags
     ("<div class=r><a href='/1'>微众<b>科技</a></div><div class=r><a>", ["微众 科技"]),
-    ("<<<>>>&&&", []),
-    ("", []),
+    ("<<<>>>&&&", None),  # None: not a result list, a ParseError
+    ("", None),
     ("<div class=r><a href='/1'>&#24494;&#20247;</a></div>", ["微众"]),
 ]
 
 
 @pytest.mark.parametrize(("text", "names"), MALFORMED)
 def test_html_parser_survives_malformed_pages(text, names):
+    if names is None:
+        with pytest.raises(ParseError, match=r"options\.results is not set"):
+            parse_html(text, "https://x/", HTML_OPTS, "src")
+        return
     listings, _ = parse_html(text, "https://x/", HTML_OPTS, "src")
+    assert [x.name for x in listings] == names
+
+
+LISTED = HtmlOptions(url="https://x/s?q={query}", item="ul.results li", fields={"name": "a"},
+                     results="ul.results, p.no-results")
+SHELL = '<html><head><script src="/app.js"></script></head><body><div id="app"></div></body></html>'
+BIG_SCRIPT = "<html><body><script>" + "var a=" + "'x'+" * 16000 + "'';</script></body></html>"  # 63 KB
+PAGES = [
+    ("results", '<ul class="results"><li><a>微众科技</a></li></ul>', ["微众科技"]),
+    ("the list, empty", '<ul class="results"></ul>', []),
+    ("a no-results notice", '<p class="no-results">没有找到相关结果</p>', []),
+    ("an app shell", SHELL, None),
+    ("a 63 KB script, no list", BIG_SCRIPT, None),
+    ("malformed, the list cut off", '<div><ul class="result', None),
+    ("items without names", '<div class="r"><span>x</span></div>', None),
+]
+
+
+@pytest.mark.parametrize(("what", "text", "names"), PAGES, ids=[p[0] for p in PAGES])
+def test_an_html_page_must_prove_it_is_a_result_list(what, text, names):
+    if names is None:
+        with pytest.raises(ParseError, match="nor the result list"):
+            parse_html(text, "https://x/", LISTED, "src")
+        return
+    listings, _ = parse_html(text, "https://x/", LISTED, "src")
     assert [x.name for x in listings] == names
 
 
@@ -80,7 +137,24 @@ def test_json_parser_errors_say_what():
         parse_json("<html>", opts, "s")
     with pytest.raises(ParseError, match=r"data\.list is not a list"):
         parse_json('{"data": {"list": 3}}', opts, "s")
-    assert parse_json('{"data": {}}', opts, "s")[0] == []
+    with pytest.raises(ParseError, match=r"data\.list is not in the answer"):  # an error object, a changed API
+        parse_json('{"code": -412, "message": "request was banned"}', opts, "s")
+    assert parse_json('{"data": {"list": []}}', opts, "s")[0] == []  # an empty list where the list belongs
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ('{"data": {"result": {"data": [], "totalPage": 0}}}', 0),
+    ('{"data": {"result": {"data": [{"entName": "微众<font>科技</font>"}]}}}', 1),
+    ('{"data": {}}', None),
+    ('{"code": 1, "data": null}', None),
+    ("<html>challenge</html>", None),
+])
+def test_gsxt_app_answers(text, count):
+    if count is None:
+        with pytest.raises(ParseError):
+            parse_gsxt_app(text)
+    else:
+        assert len(parse_gsxt_app(text)[0]) == count
 
 
 def test_every_type_is_registered_with_options():
@@ -101,6 +175,9 @@ def test_itunes_requests():
 API_ANSWERS = [
     ("qcc", {"Status": "201", "Message": "查询无结果"}, 0, None),
     ("qcc", {"Status": "102", "Message": "账号余额不足"}, None, "Status 102"),
+    ("qcc", {"Status": "200", "Message": "查询成功"}, None, "without a Result list"),
+    ("qcc", {"Status": "200", "Result": [{"Name": "微众科技有限公司"}]}, 1, None),
+    ("tianyancha", {"error_code": 0, "reason": "ok"}, None, "without result.items"),
     ("tianyancha", {"error_code": 0, "reason": "ok", "result": {"total": 1, "items": [
         {"name": "<em>微众</em>金服科技有限公司", "creditCode": "91440300MA5F000001", "regStatus": "存续"}]}}, 1, None),
     ("tianyancha", {"error_code": 300000, "reason": "无数据"}, 0, None),

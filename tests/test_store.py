@@ -33,6 +33,34 @@ def test_migrations_apply_once(tmp_path):
         assert s.version == len(MIGRATIONS)
 
 
+def test_v5_keeps_every_run_and_what_refers_to_it(tmp_path):
+    import sqlite3
+
+    import sqlite_utils
+
+    path = tmp_path / "bw.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    for migrate in MIGRATIONS[:4]:  # a database as brandwatch left it before runs could be deferred
+        migrate(db)
+    conn.execute("PRAGMA user_version = 4")
+    conn.execute("INSERT INTO runs (id, source, started_at, ended_at, outcome, pages) "
+                 "VALUES (7, 'gsxt', '2025-06-01T00:00:00Z', '2025-06-01T00:01:00Z', 'ok', 3)")
+    conn.execute("INSERT INTO captures (id, run_id, sha256, fetched_at, request_url, final_url, status, headers, size,"
+                 " warc_file, warc_offset, warc_length) VALUES (1, 7, 'x', 't', 'u', 'u', 200, '[]', 1, 'w', 0, 1)")
+    conn.close()
+    with Store(path) as s:
+        assert s.version == len(MIGRATIONS)
+        [run] = s.runs("gsxt")
+        assert (run["id"], run["outcome"], run["pages"], run["proven"], run["deferred_until"]) == (7, "ok", 3, 0, None)
+        assert s.capture(1)["run_id"] == 7 and s.db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert s.db.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        assert s.complete_runs_since("gsxt", "2025-01-01") == 0  # not known to have proved absence
+        rid = s.start_run("gsxt")
+        s.finish_run(rid, "deferred", deferred_until="2025-06-01T01:00:00.000000Z")
+        assert s.run(rid)["outcome"] == "deferred"
+
+
 def test_newer_schema_is_refused(tmp_path):
     path = tmp_path / "bw.db"
     with Store(path) as s:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 from .. import secrets
@@ -54,19 +52,3 @@ def require_env(env: Mapping[str, str], variable: str, where: str, fix: str) -> 
     if not value:
         raise AlertError(f"{where}: environment variable {variable} is not set; {fix}")
     return value
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """An HTTP ``Retry-After`` header (seconds or an HTTP date) as seconds from now, or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())

@@ -8,6 +8,11 @@ from the environment; the password is masked in every error.
 
 Reply codes decide what happens next: 4xx and dropped connections are retried,
 5xx and a refused login are permanent until someone fixes the configuration.
+
+A delivery is bounded (net.py): each socket read by the channel's ``timeout``,
+the whole conversation, from connecting to QUIT, by its ``deadline`` (a server
+answering a byte a second is cut off there and the message retried later),
+and each reply by ``REPLY_MAX`` bytes.
 """
 
 from __future__ import annotations
@@ -25,8 +30,52 @@ from typing import Any
 
 from ..config import ChannelSpec
 from ..errors import AlertError, DeliveryError
+from ..net import Deadline, Watchdog, watch_socket
 from .base import Masker, require_env
 from .message import Message, render_html, render_text
+
+REPLY_MAX = 64 * 1024  # one reply, all its lines; smtplib caps a line, not how many lines follow it
+
+
+class _CappedReader:
+    """The reply stream, refusing a reply of more than ``REPLY_MAX`` bytes (an endless "250-" list)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw, self.used = raw, 0
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self.raw.readline(size)
+        self.used += len(line)
+        if self.used > REPLY_MAX:
+            raise OSError(f"the server's reply runs past {REPLY_MAX} bytes")  # smtplib: connection closed
+        if line and not line.endswith(b"\n") and (size < 0 or len(line) < size):
+            # the connection ended inside a line (the watchdog shut it, or the server hung up): smtplib would
+            # read "250 que" as an accepted message
+            raise OSError("the connection closed in the middle of a reply")
+        return line
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class _BoundedSMTP(smtplib.SMTP):
+    """smtplib's client with its socket under the running watchdog and each reply capped."""
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> Any:
+        sock = super()._get_socket(host, port, timeout)
+        watch_socket(sock)  # for SMTP_SSL: the plain socket, before the TLS handshake
+        return sock
+
+    def getreply(self) -> tuple[int, bytes]:
+        if self.file is None:
+            self.file = _CappedReader(self.sock.makefile("rb"))  # type: ignore[assignment]
+        if isinstance(self.file, _CappedReader):
+            self.file.used = 0
+        return super().getreply()
+
+
+class _BoundedSMTPSSL(smtplib.SMTP_SSL, _BoundedSMTP):
+    """Implicit TLS: SMTP_SSL wraps the socket _BoundedSMTP opened and put under the watchdog."""
 
 
 class SmtpSender:
@@ -72,12 +121,12 @@ class SmtpSender:
             mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
         return mail
 
-    def _connect(self) -> smtplib.SMTP:
-        timeout = self.spec.timeout
+    def _connect(self, deadline: Deadline) -> smtplib.SMTP:
+        timeout = max(0.001, min(self.spec.timeout, deadline.left()))
         if self.spec.security == "ssl":
-            return smtplib.SMTP_SSL(self.spec.host, self.spec.port, timeout=timeout,
-                                    context=ssl.create_default_context())
-        smtp = smtplib.SMTP(self.spec.host, self.spec.port, timeout=timeout)
+            return _BoundedSMTPSSL(self.spec.host, self.spec.port, timeout=timeout,
+                                   context=ssl.create_default_context())
+        smtp = _BoundedSMTP(self.spec.host, self.spec.port, timeout=timeout)
         if self.spec.security == "starttls":
             try:
                 smtp.starttls(context=ssl.create_default_context())
@@ -89,31 +138,50 @@ class SmtpSender:
     def send(self, message: Message) -> None:
         mail = self.compose(message)
         server = f"{self.spec.host}:{self.spec.port}"
+        deadline = Deadline(self.spec.deadline)
+        watchdog = Watchdog(deadline)
         try:
-            with self._connect() as smtp:
-                if self.username:
-                    smtp.login(self.username, self.password)
-                smtp.send_message(mail)
-        except smtplib.SMTPAuthenticationError as e:
+            with watchdog:
+                self._converse(mail, deadline)
+        except (smtplib.SMTPException, OSError) as e:
+            if watchdog.fired:
+                raise self.error(f"{server} did not finish the conversation within {self.spec.deadline:g} s (the "
+                                 "channel's deadline; a slow or stalling server); will retry") from None
+            self._explain(e, server)
+
+    def _converse(self, mail: EmailMessage, deadline: Deadline) -> None:
+        smtp = self._connect(deadline)
+        try:
+            if self.username:
+                smtp.login(self.username, self.password)
+            smtp.send_message(mail)
+        finally:
+            try:
+                smtp.quit()  # the message is the server's once it answered the data; QUIT's answer changes nothing
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def _explain(self, e: Exception, server: str) -> None:
+        """Raise the DeliveryError that says what the server's answer means and whether to try again."""
+        if isinstance(e, smtplib.SMTPAuthenticationError):
             raise self.error(f"{server} refused the login of {self.username} ({e.smtp_code} {_reply(e)}); check "
                              f"{self.spec.username_env} and {self.spec.password_env}", permanent=True) from None
-        except smtplib.SMTPRecipientsRefused as e:
+        if isinstance(e, smtplib.SMTPRecipientsRefused):
             refused = "; ".join(f"{who} {code} {_text(reply)}" for who, (code, reply) in e.recipients.items())
             raise self.error(f"{server} refused the recipients ({refused}); check the channel's `to`",
                              permanent=True) from None
-        except smtplib.SMTPNotSupportedError as e:
+        if isinstance(e, smtplib.SMTPNotSupportedError):
             raise self.error(f"{server} does not support what the channel asks ({e}); check `security` "
                              "(starttls, ssl or none) and the port", permanent=True) from None
-        except smtplib.SMTPResponseException as e:
+        if isinstance(e, smtplib.SMTPResponseException):
             if 400 <= e.smtp_code < 500:
                 raise self.error(f"{server} answered {e.smtp_code} {_reply(e)}; will retry") from None
             raise self.error(f"{server} refused the message ({e.smtp_code} {_reply(e)}); check the sender and "
                              "the server's limits", permanent=True) from None
-        except ssl.SSLCertVerificationError as e:
+        if isinstance(e, ssl.SSLCertVerificationError):
             raise self.error(f"{server}: the certificate is not trusted ({e.verify_message}); for a private CA "
                              "point SSL_CERT_FILE at it", permanent=True) from None
-        except (smtplib.SMTPException, OSError) as e:
-            raise self.error(f"could not deliver through {server} ({type(e).__name__}: {e}); will retry") from None
+        raise self.error(f"could not deliver through {server} ({type(e).__name__}: {e}); will retry") from None
 
 
 def _text(reply: bytes | str) -> str:

@@ -24,6 +24,7 @@ import requests
 
 from ..config import AlertsSpec
 from ..errors import AlertError, DeliveryError
+from ..net import backoff
 from ..store import Store
 from .base import Sender
 from .channels import find_channel, open_channel
@@ -76,7 +77,8 @@ def retry_delay(attempts_before: int, error: DeliveryError) -> timedelta:
         return min(max(timedelta(seconds=error.retry_after), timedelta(seconds=1)), THROTTLE_MAX)
     if error.permanent:
         return BACKOFF_MAX
-    return min(BACKOFF_FIRST * 2 ** min(attempts_before, 16), BACKOFF_MAX)
+    return timedelta(seconds=backoff(attempts_before + 1, first=BACKOFF_FIRST.total_seconds(),
+                                     cap=BACKOFF_MAX.total_seconds()))
 
 
 def queue_digest(store: Store, spec: AlertsSpec, now: datetime | None = None) -> int:

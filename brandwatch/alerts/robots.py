@@ -8,6 +8,10 @@ configuration. Network errors, timeouts and 5xx are always worth retrying.
 Each robot's webhook URL carries its credential (WeCom ``key``, DingTalk
 ``access_token``, Feishu's hook id in the path), so the URL is a secret:
 read from the environment, masked in every error.
+
+Every post is bounded (net.py): the channel's ``timeout`` per socket read, its
+``deadline`` for the whole exchange however slowly the robot answers, and at
+most ``ANSWER_MAX`` bytes of answer read.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from ..config import ChannelSpec
-from ..errors import AlertError, DeliveryError
-from .base import Masker, require_env, retry_after_seconds
+from ..errors import AlertError, DeliveryError, TooLarge, TooSlow
+from ..net import Deadline, bounded_session, request, retry_after
+from .base import Masker, require_env
 from .message import Message, render_markdown, render_post, webhook_document
 
 WECOM_MAX_BYTES = 4096  # WeCom: markdown.content at most 4096 bytes of UTF-8
@@ -33,6 +38,7 @@ DINGTALK_MAX_BYTES = 18_000  # DingTalk refuses bodies much past 20 000 bytes; k
 FEISHU_MAX_BYTES = 18_000  # Feishu: a request body of at most 20 KB
 THROTTLE_WAIT = 60.0  # a robot that says "too fast" without saying how long: its limits are per minute
 DINGTALK_THROTTLE_WAIT = 600.0  # DingTalk silences a robot for 10 minutes after it exceeds 20 messages a minute
+ANSWER_MAX = 64 * 1024  # a robot answers a few dozen bytes of JSON; more is not an answer worth reading
 
 
 def _user_agent() -> str:
@@ -51,7 +57,7 @@ class HttpSender:
     def __init__(self, spec: ChannelSpec, where: str, env: Mapping[str, str], session: requests.Session | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.spec, self.where, self.clock = spec, where, clock
-        self.session = session or requests.Session()
+        self.session = bounded_session(session)
         self.mask = Masker()
         self.url = require_env(env, spec.url_env, where, self.url_fix)
         self.mask.add_url(self.url)
@@ -66,11 +72,18 @@ class HttpSender:
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str] | None = None) -> requests.Response:
         try:
-            return self.session.post(
-                url, data=body, timeout=self.spec.timeout, allow_redirects=False,
+            return request(
+                self.session, "POST", url, deadline=Deadline(self.spec.deadline), timeout=self.spec.timeout,
+                max_bytes=ANSWER_MAX, what=self.service, data=body,
                 headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": _user_agent(),
                          **(headers or {})},
             )
+        except TooSlow:
+            raise self.error(f"{self.service} gave no complete answer within {self.spec.deadline:g} s (the "
+                             "channel's deadline); will retry") from None
+        except TooLarge:
+            raise self.error(f"{self.service} answered more than {ANSWER_MAX} bytes, which is no robot's answer; "
+                             f"check the URL in {self.spec.url_env}; will retry") from None
         except requests.RequestException as e:
             raise self.error(f"could not reach {self.service} ({type(e).__name__}: {e}); will retry") from None
 
@@ -79,7 +92,7 @@ class HttpSender:
         status = resp.status_code
         if 200 <= status < 300:
             return
-        after = retry_after_seconds(resp.headers.get("Retry-After"))
+        after = retry_after(resp.headers.get("Retry-After"))
         if status == 429 or (status == 503 and after is not None):
             raise self.error(f"{self.service} throttled us (HTTP {status}); will retry",
                              retry_after=THROTTLE_WAIT if after is None else after)

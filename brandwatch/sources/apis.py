@@ -79,8 +79,12 @@ def parse_qcc(text: str, source: str = "qcc") -> tuple[list[Listing], int]:
         return [], 0
     if status != "200":
         raise ParseError(f"企查查 answered Status {status}: {doc.get('Message', '')}; check the key and quota")
+    if not isinstance(doc.get("Result"), list):
+        raise ParseError("企查查 answered Status 200 without a Result list; not a search result")
     out = []
-    for item in doc.get("Result") or []:
+    for item in doc["Result"]:
+        if not isinstance(item, dict):
+            continue
         name = clean(item.get("Name"))
         if not name:
             continue
@@ -147,9 +151,13 @@ def parse_tianyancha(text: str, source: str = "tianyancha") -> tuple[list[Listin
     if code != 0:
         hint = TIANYANCHA_ERRORS.get(code, "check the token")
         raise ParseError(f"天眼查 answered error_code {code} ({doc.get('reason', '')}): {hint}")
-    result = doc.get("result") or {}
+    result = doc.get("result")
+    if not isinstance(result, dict) or not isinstance(result.get("items"), list):
+        raise ParseError("天眼查 answered error_code 0 without result.items; not a search result")
     out = []
-    for item in result.get("items") or []:
+    for item in result["items"]:
+        if not isinstance(item, dict):
+            continue
         name = clean(item.get("name"))
         if not name:
             continue

@@ -6,6 +6,13 @@ validates; its ``requests`` say what to fetch for a list of search queries
 (the marks, their aliases and top variants), and its ``parse`` turns one
 fetched page into listings and, maybe, the next page to fetch. Parsers never
 touch the network or the store.
+
+A parser proves that a page is a result list before it returns: results, or
+the list's structure itself when it is empty (an empty JSON array at the
+right path, the register's result header, the ``results`` element an html
+source names). Anything else (an app shell, a page whose layout changed, a
+challenge answered with HTTP 200, malformed JSON) raises ParseError: the page
+is a failure, never "no results", and what it did not list is not absent.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ class Request:
 
 @dataclass(frozen=True)
 class Parsed:
+    """One page that parsed as a result list: its listings (maybe none) and the next page to fetch."""
+
     listings: tuple[Listing, ...]
     next: Request | None = None
 
@@ -67,6 +76,7 @@ class SourceType:
         raise NotImplementedError
 
     def parse(self, text: str, request: Request) -> Parsed:
+        """The page's listings; ParseError when the page is not a result list this source can read."""
         raise NotImplementedError
 
 

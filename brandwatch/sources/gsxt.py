@@ -18,6 +18,7 @@ from urllib.parse import quote, urljoin
 from bs4 import BeautifulSoup
 from pydantic import Field
 
+from ..errors import ParseError
 from ..models import Listing
 from .base import Parsed, Request, SourceOptions, SourceType, clean, dig
 
@@ -27,7 +28,11 @@ _REP = re.compile(r"(法定代表人|负责人|执行事务合伙人|经营者|�
 
 
 def parse_gsxt_web(text: str, base_url: str, source: str = "gsxt") -> list[Listing]:
-    """The register's web search results page → listings. Pure."""
+    """The register's web search results page → listings. Pure.
+
+    The page is a result list when it has result blocks or the result header
+    (``div.search_result``: 查询结果…条信息), which the register shows with no results too.
+    """
     soup = BeautifulSoup(text, "html.parser")
     out = []
     for item in soup.select("a.search_list_item"):
@@ -51,6 +56,9 @@ def parse_gsxt_web(text: str, base_url: str, source: str = "gsxt") -> list[Listi
         url = urljoin(base_url, href) if isinstance(href, str) else ""
         key = fields.get("统一社会信用代码") or url or name
         out.append(Listing(source, key, "company", name, url, tuple(sorted(fields.items()))))
+    if not out and soup.select_one("div.search_result") is None:
+        raise ParseError("neither result blocks (a.search_list_item) nor the result header (div.search_result) is "
+                         "on the page: not the register's result list (a challenge or a changed layout?)")
     return out
 
 
@@ -61,11 +69,18 @@ APP_FIELDS = {
 
 
 def parse_gsxt_app(text: str, source: str = "gsxt") -> tuple[list[Listing], int]:
-    """The register's app search JSON → (listings, total pages). Pure."""
-    doc = json.loads(text)
-    result = dig(doc, "data.result") or {}
+    """The register's app search JSON → (listings, total pages). Pure. ``data.result.data`` must be a list."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ParseError(f"not JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
+    result = dig(doc, "data.result")
+    if not isinstance(result, dict) or not isinstance(result.get("data"), list):
+        raise ParseError("data.result.data is not a list in the answer: not the register's app search result")
     out = []
-    for item in result.get("data") or []:
+    for item in result["data"]:
+        if not isinstance(item, dict):
+            continue
         name = clean(item.get("entName"))
         if not name:
             continue

@@ -8,6 +8,7 @@ from urllib.parse import quote, urljoin
 from bs4 import BeautifulSoup, Tag
 from pydantic import Field, field_validator
 
+from ..errors import ParseError
 from ..models import Listing
 from .base import Parsed, Request, SourceOptions, SourceType, clean
 
@@ -18,6 +19,9 @@ class HtmlOptions(SourceOptions):
     fields: dict[str, str] = Field(description="field → CSS selector inside an item; 'sel@attr' reads an attribute")
     kind: str = "company"
     key: str = Field("", description="the field that identifies a listing (default: its url, else its name)")
+    results: str = Field("", description="CSS selector found on every real result page, with results or without: "
+                         "the list's container or the 'no results' notice ('ul.results, p.empty'); without it, "
+                         "a page without results cannot be told from one brandwatch cannot read, and fails")
     next: str = Field("", description="CSS selector of the next-page link (its href)")
     pages: int = Field(1, ge=1, le=100)
     encoding: str = Field("", description="read pages in this encoding whatever they declare (gbk: gb18030)")
@@ -50,7 +54,11 @@ def select_value(item: Tag, selector: str) -> str:
 
 
 def parse_html(text: str, base_url: str, options: HtmlOptions, source: str) -> tuple[list[Listing], str]:
-    """Listings on one page, and the next page's URL ('' if none). Pure."""
+    """Listings on one page, and the next page's URL ('' if none). Pure.
+
+    ParseError unless the page proves it is a result list: an item with a name, or the
+    ``results`` element.
+    """
     soup = BeautifulSoup(text, "html.parser")
     out: list[Listing] = []
     for item in soup.select(options.item):
@@ -62,6 +70,14 @@ def parse_html(text: str, base_url: str, options: HtmlOptions, source: str) -> t
         key = values.get(options.key, "") if options.key else ""
         out.append(Listing(source, key or url or name, options.kind, name, url,
                            tuple(sorted((k, v) for k, v in values.items() if v))))
+    if not out and not (options.results and soup.select_one(options.results) is not None):
+        if options.results:
+            raise ParseError(f"neither a result ({options.item!r}) nor the result list ({options.results!r}) is on "
+                             "the page: the site answered something else (an app shell, a changed layout, a "
+                             "challenge); check options.item and options.results")
+        raise ParseError(f"no result ({options.item!r}) on the page, and options.results is not set, so an empty "
+                         "result list cannot be told from a page brandwatch cannot read; set options.results to "
+                         "the list's container or the site's 'no results' notice")
     nxt = ""
     if options.next:
         node = soup.select_one(options.next)

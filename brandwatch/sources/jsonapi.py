@@ -31,14 +31,19 @@ class JsonOptions(SourceOptions):
 
 
 def parse_json(text: str, options: JsonOptions, source: str) -> tuple[list[Listing], int | None]:
-    """Listings in one response, and the total number of pages if the API says. Pure."""
+    """Listings in one response, and the total number of pages if the API says. Pure.
+
+    The list at ``options.items`` proves the answer is a result list, empty or not; an answer
+    without it (an error object, a changed API) is a ParseError.
+    """
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise ParseError(f"not JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
     items = dig(doc, options.items)
     if items is None:
-        items = []
+        raise ParseError(f"{options.items} is not in the answer (an error, or a changed API); check the source's "
+                         "items path")
     if not isinstance(items, list):
         raise ParseError(f"{options.items} is not a list in the response; check the source's items path")
     out: list[Listing] = []
