@@ -362,3 +362,18 @@ def test_allowlisting_is_undone_from_the_hit_page(app, config):
     # the check box reports the name again
     page = signed_in(app, "vic").get("/watchlists?name=湖北微众森态信息科技集团有限公司").get_data(as_text=True)
     assert "不近似任何商标" not in page
+
+
+def test_status_page_shows_a_deferred_source(tmp_path):
+    import yaml
+
+    config = make_workspace(tmp_path / "ws")
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["sources"] = [{"name": "registry", "type": "itunes", "enabled": True, "options": {"country": "cn"}}]
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with Store(tmp_path / "ws" / "bw.db") as store:
+        run = store.start_run("registry")
+        store.finish_run(run, "deferred", message="the site asked for 3600 s", deferred_until="2099-01-01T00:00:00Z")
+    app = create_app(config, secure_cookies=False)
+    page = signed_in(app, "vic").get("/status").get_data(as_text=True)
+    assert "推迟至 Deferred until" in page and 'datetime="2099-01-01T00:00:00Z"' in page

@@ -98,7 +98,12 @@ def test_review_a_hit_from_sign_in_to_bundle(server, page, tmp_path):
     # the capture is shown, sandboxed, with the hit's row outlined
     frame = page.frame_locator("iframe.capture")
     assert "深圳市微眾信息咨询有限公司" in frame.locator("[data-brandwatch-hit]").inner_text()
-    page.locator("iframe.capture").screenshot(path=str(ARTIFACTS / "capture.png"))
+    # the frame paints on its own time; under load a first shot can be blank: try for a few seconds
+    for _ in range(20):
+        page.locator("iframe.capture").screenshot(path=str(ARTIFACTS / "capture.png"))
+        if not_blank(ARTIFACTS / "capture.png"):
+            break
+        page.wait_for_timeout(250)
     assert not_blank(ARTIFACTS / "capture.png")
     page.wait_for_timeout(500)  # a full-page shot resizes the view: let the frame paint again
     page.screenshot(path=str(ARTIFACTS / "hit.png"), full_page=True)
