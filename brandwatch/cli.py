@@ -120,7 +120,7 @@ def _allowlisted(ctx: click.Context) -> dict[str, list[str]]:
 
 def _matcher(ctx: click.Context, watchlists: str | None, rebuild: bool = False) -> tuple[Matcher, IndexInfo | None]:
     """The matcher for the watchlists, from the database's saved index when it matches them (brandwatch/index.py)."""
-    from .scheduler import with_allowlisted
+    from .app import with_allowlisted
 
     config = _config(ctx)
     lists = with_allowlisted(load_watchlists(_watchlists(ctx, watchlists)), _allowlisted(ctx))
@@ -450,7 +450,8 @@ def run(ctx: click.Context, once: bool, only: str | None, log_format: str) -> No
     failed, blocked or deferred (its site asked for a wait beyond the source's budget), 2 on
     a bad configuration.
     """
-    from .scheduler import build_context, run_once, serve
+    from .app import build_context, run_once
+    from .scheduler import serve
 
     if only and not once:
         raise click.UsageError("--source goes with --once")
@@ -477,7 +478,7 @@ def run(ctx: click.Context, once: bool, only: str | None, log_format: str) -> No
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Per source: the last run, its outcome and counts, blocked state and the next run."""
-    from .scheduler import build_context, source_status
+    from .app import build_context, source_status
 
     config = _config(ctx)
     _watchlists(ctx, None)
@@ -518,10 +519,10 @@ def _next(row: dict[str, Any]) -> str:
 @click.pass_context
 def import_(ctx: click.Context, source_name: str, files: tuple[str, ...]) -> None:
     """Import pages a person saved from a browser (e.g. gsxt behind its captcha) as evidence."""
+    from .app import after_run, build_context, database_lock
     from .captures import CaptureArchive
     from .models import utc_now
     from .pipeline import import_files
-    from .scheduler import after_run, build_context, database_lock
     from .store import Store
 
     config = _config(ctx)
@@ -1000,7 +1001,7 @@ def alerts_test(ctx: click.Context, channel: str) -> None:
 def alerts_send(ctx: click.Context) -> None:
     """Queue a digest of new hits, then deliver every message that is due."""
     from .alerts import deliver, queue_digest
-    from .scheduler import database_lock
+    from .app import database_lock
 
     config, store = _store(ctx)
     with database_lock(Path(config.database)), store:
@@ -1154,8 +1155,8 @@ def store_vacuum(ctx: click.Context, days: int, dry_run: bool) -> None:
     """Prune old unreferenced runs and delivered alerts (never evidence), then VACUUM and optimize."""
     from contextlib import nullcontext
 
+    from .app import database_lock
     from .retention import vacuum
-    from .scheduler import database_lock
 
     config, store = _store(ctx)
     with nullcontext() if dry_run else database_lock(Path(config.database)), store:

@@ -187,8 +187,8 @@ DISABLED_NOTE = """\
 
 def run_demo(out: Path, watchlists: Path) -> None:
     """Serve the demo site, crawl it once into ``out``, print what was found."""
+    from .app import build_context, run_once
     from .config import load_config
-    from .scheduler import build_context, run_once
     from .store import Store
 
     out.mkdir(parents=True, exist_ok=True)

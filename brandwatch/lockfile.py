@@ -1,6 +1,6 @@
 """The run lock beside a database (``<database>.lock``): who holds it, so a refusal can name them.
 
-The lock itself is an ``flock`` on the file (``scheduler.database_lock``): it
+The lock itself is an ``flock`` on the file (``app.database_lock``): it
 dies with its process, even on ``kill -9``, whatever the file says. The file
 holds one JSON object saying who took it: pid, host, command and start time
 (UTC). An older brandwatch wrote only the pid; that is read too.

@@ -88,7 +88,7 @@ def vacuum(store: Store, older_than_days: int = DEFAULT_OLDER_THAN_DAYS, *, dry_
            now: datetime | None = None) -> VacuumResult:
     """Prune what the policy lets go of, then checkpoint, VACUUM and optimize; ``dry_run`` only counts.
 
-    Hold the database lock (``scheduler.database_lock``) unless ``dry_run``: VACUUM rewrites the file.
+    Hold the database lock (``app.database_lock``) unless ``dry_run``: VACUUM rewrites the file.
     """
     cutoff = ((now or datetime.now(UTC)) - timedelta(days=older_than_days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     result = VacuumResult(dry_run, cutoff, bytes_before=_size(store.path) + _size(Path(f"{store.path}-wal")))

@@ -355,10 +355,10 @@ def test_a_name_two_hits_allowlisted_stays_until_both_are_reopened(tmp_path):
 
 
 def test_a_removal_changes_the_index_key_and_the_daemons_matcher(tmp_path):
+    from brandwatch.app import build_context, with_allowlisted
     from brandwatch.config import ConfigSpec, default_risk_terms, load_watchlists
     from brandwatch.index import index_key
     from brandwatch.review import remove_allowed
-    from brandwatch.scheduler import build_context, with_allowlisted
 
     from .test_review import WL, make_store
 

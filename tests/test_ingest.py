@@ -308,7 +308,7 @@ def test_store_commands(tmp_path):
 
 
 def test_vacuum_refuses_while_the_daemon_holds_the_lock(tmp_path):
-    from brandwatch.scheduler import database_lock
+    from brandwatch.app import database_lock
 
     aged_store(tmp_path / "bw.db")
     with database_lock(tmp_path / "bw.db", command="brandwatch run"):

@@ -14,11 +14,11 @@ import yaml
 from click.testing import CliRunner
 
 from brandwatch import store as store_module
+from brandwatch.app import database_lock
 from brandwatch.cli import main
 from brandwatch.errors import LockedError, StoreError
 from brandwatch.lockfile import current_command, read_holder
 from brandwatch.models import Hit, Listing
-from brandwatch.scheduler import database_lock
 from brandwatch.store import Store
 
 # a second process: takes the run lock as `brandwatch run --once` would (or writes only a pid, as brandwatch did

@@ -130,9 +130,9 @@ def test_audit_verify_detects_edits_and_deletions(tmp_path, sql, expect):
 
 
 def test_allowlisted_names_join_the_owners_allow_list(tmp_path):
+    from brandwatch.app import with_allowlisted
     from brandwatch.config import load_watchlists
     from brandwatch.match import Matcher
-    from brandwatch.scheduler import with_allowlisted
 
     db = tmp_path / "bw.db"
     with make_store(db) as s:
@@ -197,8 +197,8 @@ def test_audit_verify_exits_1_on_tampering(cli):
 
 
 def test_a_running_daemon_picks_up_names_allowlisted_since_it_started(tmp_path):
+    from brandwatch.app import build_context
     from brandwatch.config import ConfigSpec
-    from brandwatch.scheduler import build_context
 
     db = tmp_path / "bw.db"
     make_store(db).close()

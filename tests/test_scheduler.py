@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from brandwatch.scheduler import deferred_until, paused_until
+from brandwatch.app import deferred_until, paused_until
 from brandwatch.store import Store
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

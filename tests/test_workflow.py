@@ -101,8 +101,8 @@ def test_commands_on_a_missing_database_say_how_to_make_one(tmp_path):
 def test_the_daemons_report_job_writes_the_report_and_sends_it(tmp_path, site, robot, monkeypatch):  # noqa: F811
     from datetime import UTC, datetime, timedelta
 
+    from brandwatch.app import build_context, weekly_report
     from brandwatch.config import load_config
-    from brandwatch.scheduler import build_context, weekly_report
 
     cfg = write_config(tmp_path, site)
     data = yaml.safe_load(cfg.read_text(encoding="utf-8"))

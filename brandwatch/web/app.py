@@ -53,7 +53,7 @@ class Workspace:
 
                 with self.store() as store:
                     allow = store.allow_names()
-                from ..scheduler import with_allowlisted
+                from ..app import with_allowlisted
 
                 watchlists = with_allowlisted(load_watchlists(Path(self.config.watchlists)), allow)
                 self._matcher, _ = matcher_for(watchlists, risk_terms(self.config),

@@ -275,7 +275,7 @@ def register(app: Flask) -> None:
     @app.get("/status")
     @needs("viewer")
     def status() -> Any:
-        from ..scheduler import build_context, source_status
+        from ..app import build_context, source_status
 
         ws = workspace()
         rows = source_status(build_context(ws.config, ws.config_path))
