@@ -38,7 +38,7 @@ from .match import Matcher
 from .models import Watchlist
 from .net import backoff
 from .pipeline import RunResult, Stop, run_source, search_queries
-from .schedules import next_run
+from .schedules import next_run, stamp_seconds
 from .sources import SourceType
 from .store import Store
 
@@ -323,8 +323,8 @@ def source_status(ctx: Context) -> list[dict[str, Any]]:
             out.append({
                 "source": spec.name, "type": spec.type, "enabled": spec.enabled,
                 "last_run": last, "blocked": bool(last and last["outcome"] == "blocked"),
-                "paused_until": until.strftime("%Y-%m-%dT%H:%M:%SZ") if until else None,
-                "deferred_until": later.strftime("%Y-%m-%dT%H:%M:%SZ") if later else None,
+                "paused_until": stamp_seconds(until) if until else None,
+                "deferred_until": stamp_seconds(later) if later else None,
                 **window.to_json(), "every": window.every,
             })
     return out

@@ -42,7 +42,7 @@ from .errors import BrandwatchError, ConfigError
 from .index import IndexInfo, matcher_for
 from .match import Matcher
 from .match.variants import generate_variants
-from .models import KINDS
+from .models import KINDS, stamp
 from .screen import ScreenSummary, screen_file
 from .version import __version__
 
@@ -631,7 +631,7 @@ def _since(value: str | None, option: str = "--since") -> str | None:
     """A date or time the user typed (2026-11-01, 2026-11-01T08:00) as a UTC ISO string for the store."""
     if not value:
         return None
-    from datetime import UTC, datetime
+    from datetime import datetime
     from zoneinfo import ZoneInfo
 
     try:
@@ -640,7 +640,7 @@ def _since(value: str | None, option: str = "--since") -> str | None:
         raise BrandwatchError(f"{option} {value}: not a date; write it like 2026-11-01 or 2026-11-01T08:00") from None
     if t.tzinfo is None:
         t = t.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return stamp(t)
 
 
 def _filters(f):

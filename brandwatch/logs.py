@@ -13,6 +13,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from .models import stamp
 from .secrets import mask
 
 
@@ -45,7 +46,7 @@ def install(handler: logging.Handler) -> logging.Handler:
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         doc = {
-            "time": datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "time": stamp(datetime.fromtimestamp(record.created, UTC)),
             "level": record.levelname.lower(),
             "message": record.getMessage(),
         }

@@ -42,7 +42,7 @@ from .errors import Blocked, BrandwatchError, BudgetSpent, Deferred, FetchError,
 from .fetch import Fetcher, challenge_reason
 from .match import Matcher
 from .match.variants import generate_variants
-from .models import Capture, Hit, Listing, Watchlist, utc_now
+from .models import Capture, Hit, Listing, Watchlist, stamp, utc_now
 from .net import Deadline
 from .sources import FilesSource, SourceType
 from .sources.files import scan_feed
@@ -172,7 +172,7 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
                 except Deferred as e:
                     until = datetime.now(UTC) + timedelta(seconds=e.after)
                     result.outcome, result.message = "deferred", mask(str(e))
-                    result.deferred_until = until.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                    result.deferred_until = stamp(until)
                     return result
                 except (RobotsDisallowed, FetchError) as e:
                     result.errors += 1

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from .models import stamp
 from .review import WATCHED
 from .store import Store
 
@@ -90,7 +91,7 @@ def vacuum(store: Store, older_than_days: int = DEFAULT_OLDER_THAN_DAYS, *, dry_
 
     Hold the database lock (``app.database_lock``) unless ``dry_run``: VACUUM rewrites the file.
     """
-    cutoff = ((now or datetime.now(UTC)) - timedelta(days=older_than_days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    cutoff = stamp((now or datetime.now(UTC)) - timedelta(days=older_than_days))
     result = VacuumResult(dry_run, cutoff, bytes_before=_size(store.path) + _size(Path(f"{store.path}-wal")))
     args = {"cutoff": cutoff}
     result.free_pages = store.db.execute("PRAGMA freelist_count").fetchone()[0]

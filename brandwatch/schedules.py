@@ -38,8 +38,13 @@ class RunWindow:
         return {"next_run": _z(self.earliest), "next_run_latest": _z(self.latest)}
 
 
+def stamp_seconds(moment: datetime) -> str:
+    """A planned time (a next run, the end of a pause): UTC with a Z, to the second, like the crontab it comes from."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _z(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return stamp_seconds(moment) if moment else None
 
 
 def _stored(value: str) -> datetime:

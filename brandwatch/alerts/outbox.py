@@ -24,6 +24,7 @@ import requests
 
 from ..config import AlertsSpec
 from ..errors import AlertError, DeliveryError
+from ..models import stamp
 from ..net import backoff
 from ..store import Store
 from .base import Sender
@@ -53,11 +54,6 @@ class DeliveryResult:
     failed: int = 0
     deferred: int = 0
     problems: tuple[str, ...] = ()
-
-
-def stamp(when: datetime) -> str:
-    """The store's time format: ISO 8601 UTC with a Z, to the microsecond (as ``models.utc_now``)."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _utc(now: datetime | None) -> datetime:

@@ -6,6 +6,8 @@ import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
+from ..models import stamp
+
 
 def _sm3_hashlib(data: bytes) -> str:
     return hashlib.new("sm3", data).hexdigest()
@@ -82,5 +84,5 @@ def times(value: datetime | str) -> dict[str, str]:
     dt = datetime.fromisoformat(value) if isinstance(value, str) else value
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return {"utc": dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+    return {"utc": stamp(dt),
             "asia_shanghai": dt.astimezone(shanghai()).isoformat(timespec="microseconds")}

@@ -39,7 +39,7 @@ from ..config import load_watchlist, load_watchlists
 from ..errors import BrandwatchError, ConfigError
 from ..evidence import _capture_ids as capture_ids
 from ..match.rules import RULES
-from ..models import KINDS
+from ..models import KINDS, stamp
 from ..review import STATUSES, TRANSITIONS, remove_allowed, review
 from .app import CAPTURE_CSP, needs, workspace
 from .present import name_segments
@@ -74,7 +74,7 @@ def _local_day_to_utc(value: str, field: str) -> str | None:
         raise BrandwatchError(f"{field} {value!r}: not a date; write it like 2026-11-01") from None
     if day.tzinfo is None:
         day = day.replace(tzinfo=SHANGHAI)
-    return day.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return stamp(day)
 
 
 def _filters(store: Any, facets: dict[str, list[str]] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
