@@ -42,7 +42,7 @@ from .errors import BrandwatchError, ConfigError
 from .index import IndexInfo, matcher_for
 from .match import Matcher
 from .match.variants import generate_variants
-from .models import KINDS, stamp
+from .models import KINDS, HitRecord, stamp
 from .screen import ScreenSummary, screen_file
 from .version import __version__
 
@@ -656,7 +656,8 @@ def _filters(f):
     return f
 
 
-def _query(ctx: click.Context, store, status, severity, mark, source, since, until: str | None = None) -> list[dict]:
+def _query(ctx: click.Context, store, status, severity, mark, source, since,
+           until: str | None = None) -> list[HitRecord]:
     """The hits the filters select; a mark or source the watchlists, config and store do not know is an error."""
     return store.hit_records(status=status or None, severity=severity or None, mark=_marks(ctx, store, mark),
                              source=_sources(ctx, store, source), since=_since(since), until=_since(until, "--until"))
@@ -692,15 +693,15 @@ def hits(ctx: click.Context, status, severity, mark, source, since, as_json: boo
     terminal = shutil.get_terminal_size((0, 0)).columns if sys.stdout.isatty() else 0
     for r in rows:
         if as_json:
-            click.echo(json.dumps({**r, "proposed": proposed.get(r["id"], [])}, ensure_ascii=False))
+            click.echo(json.dumps({**r.flat(), "proposed": proposed.get(r.id, [])}, ensure_ascii=False))
             continue
-        extra = f"  [proposed: {', '.join(proposed[r['id']])}]" if r["id"] in proposed else ""
-        who = f" @{r['assignee']}" if r["assignee"] else ""
-        head = "\t".join(map(printable, (r["id"], r["status"] + who, r["severity"], r["score"], r["listing_name"],
-                                          r["mark"], r["rule"], "")))
-        tail = f"\t{printable(r['listing_source'])}{extra}"
+        extra = f"  [proposed: {', '.join(proposed[r.id])}]" if r.id in proposed else ""
+        who = f" @{r.assignee}" if r.assignee else ""
+        head = "\t".join(map(printable, (r.id, r.status + who, r.severity, r.score, r.listing.name,
+                                          r.mark, r.rule, "")))
+        tail = f"\t{printable(r.listing.source)}{extra}"
         room = terminal - _tabbed_width(head) - _width(tail) - 8 if terminal else REASON_WIDTH
-        click.echo(f"{head}{shorten(printable(r['explanation']), max(room, 20))}{tail}")
+        click.echo(f"{head}{shorten(printable(r.explanation), max(room, 20))}{tail}")
     if not as_json:
         click.echo(f"{len(rows)} hit(s)", err=True)
 

@@ -37,6 +37,7 @@ import click
 import yaml
 
 from .config import ConfigSpec
+from .models import HitRecord
 
 PER_PAGE = 40
 CHALLENGE = (b"<script>var x=\"@challenge@__jsl_clearance@document@cookie\";"
@@ -261,17 +262,17 @@ def _demo_user(config: Any) -> str:
     return password
 
 
-def next_commands(cfg_path: Path, top: dict | None) -> list[str]:
+def next_commands(cfg_path: Path, top: HitRecord | None) -> list[str]:
     """What to try after the demo, each a shell command that runs as printed from the current folder."""
     bw = f"{brandwatch_command()} --config {shown(cfg_path)}"
     out = [f"{bw} hits --status new"]
     if top is not None:
-        out += [f"{bw} show {top['id']}", f"{bw} hits --mark {top['mark_id']} --severity high",
-                f"{bw} audit log {top['id']}"]
+        out += [f"{bw} show {top.id}", f"{bw} hits --mark {top.mark_id} --severity high",
+                f"{bw} audit log {top.id}"]
     return [*out, f"{bw} status", f"{bw} report"]
 
 
-def _demo_workflow(config: ConfigSpec, out: Path) -> dict | None:
+def _demo_workflow(config: ConfigSpec, out: Path) -> HitRecord | None:
     """What the legal team does next, on the demo's store: confirm, bundle the evidence, export, report;
     returns the hit it worked on."""
     from .captures import CaptureArchive
@@ -286,17 +287,17 @@ def _demo_workflow(config: ConfigSpec, out: Path) -> dict | None:
         top = store.hit_records(severity="high", order="score")
         if not top:
             return None
-        hit = next((h for h in top if h["listing_kind"] == "company"), top[0])
-        review(store, [hit["id"]], "confirmed", by="demo", note="字号与商标近似，确认仿冒 (demo)")
-        bundle = build_bundle(store, CaptureArchive(config.captures_dir), hit["id"],
-                              out / "evidence" / f"hit-{hit['id']}.zip", db_path=Path(config.database))
+        hit = next((h for h in top if h.listing.kind == "company"), top[0])
+        review(store, [hit.id], "confirmed", by="demo", note="字号与商标近似，确认仿冒 (demo)")
+        bundle = build_bundle(store, CaptureArchive(config.captures_dir), hit.id,
+                              out / "evidence" / f"hit-{hit.id}.zip", db_path=Path(config.database))
         problems = verify_bundle(bundle.path)
         rows = store.hit_records()
         (out / "exports").mkdir(exist_ok=True)
         for fmt in ("csv", "xlsx"):
             export_hits(rows, fmt, out / "exports" / f"hits.{fmt}")
         files = write_report(store, current_week(), out_dir=out / "reports")  # the demo's data is all from today
-    click.echo(f"\nThe legal workflow, on hit {hit['id']} ({hit['listing_name']}):")
+    click.echo(f"\nThe legal workflow, on hit {hit.id} ({hit.listing.name}):")
     click.echo("  review:   confirmed by demo, with a note (in the audit log and the hit's notes)")
     click.echo(f"  evidence: {shown(bundle.path)} — {len(bundle.files)} files, SHA-256 and SM3; "
                f"verify: {'intact' if not problems else problems[0]}; {bundle.screenshot_message}")

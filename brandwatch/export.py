@@ -100,7 +100,7 @@ from .cells import csv_safe
 from .errors import BrandwatchError
 from .labels import rule_label, severity_label, status_label
 from .links import evidence_reference, listing_link, web_url
-from .models import local_text
+from .models import HitRecord, local_text
 
 EXPORT_VERSION = 2
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "jsonl")
@@ -178,6 +178,9 @@ _COLUMNS: tuple[_Column, ...] = (
     _Column("evidence", "证据", 50, lambda rec: evidence_reference(rec) or None),
 )
 
+# the columns computed from the record itself rather than from its flat JSON shape
+_FROM_RECORD = frozenset({"url", "evidence"})
+
 #: The column keys in file order (version ``EXPORT_VERSION``); JSONL objects have exactly these keys.
 COLUMNS: tuple[str, ...] = tuple(c.key for c in _COLUMNS)
 #: The CSV/XLSX header row: each key with its Chinese name, e.g. ``credit_code (统一社会信用代码)``.
@@ -185,9 +188,13 @@ HEADERS: tuple[str, ...] = tuple(f"{c.key} ({c.label})" for c in _COLUMNS)
 _PEOPLE = {c.key: c.people for c in _COLUMNS if c.people is not None}
 
 
-def export_row(record: Mapping[str, Any]) -> dict[str, Any]:
-    """One hit record (from ``Store.hit_records``) as the export's raw values, keyed by COLUMNS (the JSONL)."""
-    return {c.key: c.value(record) for c in _COLUMNS}
+def export_row(record: HitRecord) -> dict[str, Any]:
+    """One hit record (from ``Store.hit_records``) as the export's raw values, keyed by COLUMNS (the JSONL).
+
+    The columns read the record's flat JSON shape (``HitRecord.flat``), the names the export schema was
+    written in; the evidence column reads the record itself."""
+    flat = record.flat()
+    return {c.key: (c.value(record) if c.key in _FROM_RECORD else c.value(flat)) for c in _COLUMNS}
 
 
 def people_row(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -195,7 +202,7 @@ def people_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (_PEOPLE[k](v) if k in _PEOPLE and v is not None else v) for k, v in row.items()}
 
 
-def export_hits(rows: Iterable[Mapping[str, Any]], fmt: Format | str, path: Path | str) -> int:
+def export_hits(rows: Iterable[HitRecord], fmt: Format | str, path: Path | str) -> int:
     """Write hit records to ``path`` as ``fmt`` (csv, xlsx or jsonl); returns how many rows were written."""
     if fmt not in FORMATS:
         raise BrandwatchError(f"export format {fmt!r} is unknown; choose one of {', '.join(FORMATS)}")

@@ -12,9 +12,9 @@ Pure functions of a hit record (``Store.hit_records``); exports and reports use 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from .models import HitRecord
 
 
 def web_url(url: str | None) -> str:
@@ -26,10 +26,11 @@ def web_url(url: str | None) -> str:
     return url if parts.scheme in ("http", "https") and parts.netloc else ""  # type: ignore[return-value]
 
 
-def listing_link(rec: Mapping[str, Any]) -> str:
+def listing_link(rec: HitRecord) -> str:
     """The first web address of: the listing's own page, the captured page, the address brandwatch asked for."""
-    for key in ("listing_url", "capture_final_url", "capture_request_url"):
-        if url := web_url(rec.get(key)):
+    capture = rec.capture
+    for url in (rec.listing.url, capture and capture.final_url, capture and capture.request_url):
+        if url := web_url(url):
             return url
     return ""
 
@@ -46,11 +47,12 @@ def evidence_command(hit_id: int | str) -> str:
     return f"brandwatch evidence {hit_id} -o evidence-{hit_id}.zip"
 
 
-def evidence_reference(rec: Mapping[str, Any]) -> str:
+def evidence_reference(rec: HitRecord) -> str:
     """How to get the capture behind a hit: ``取证 capture #12 · brandwatch evidence 7 -o evidence-7.zip``,
     saying when the capture is a local file (an imported page has no web address); '' without a capture."""
-    if rec.get("capture_id") is None:
+    capture = rec.capture
+    if capture is None:
         return ""
-    where = local_file(rec.get("capture_request_url")) or local_file(rec.get("capture_final_url"))
+    where = local_file(capture.request_url) or local_file(capture.final_url)
     imported = f"（本地文件导入 imported from the local file {where}）" if where else ""
-    return f"取证 capture #{rec['capture_id']}{imported} · {evidence_command(rec['id'])}"
+    return f"取证 capture #{capture.id}{imported} · {evidence_command(rec.id)}"

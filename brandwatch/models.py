@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal["company", "app", "account", "domain"]
 KINDS: tuple[str, ...] = ("company", "app", "account", "domain")
@@ -99,6 +100,86 @@ STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 #: The legal team's time zone: what people read beside the UTC.
 PEOPLE_TZ = "Asia/Shanghai"
 
+
+
+@dataclass(frozen=True)
+class ListingRef:
+    """The listing a stored hit is about, as the store keeps it."""
+
+    id: int
+    source: str
+    key: str
+    kind: str
+    name: str
+    url: str
+    fields: Mapping[str, Any]  # the source's own fields (统一社会信用代码, 法定代表人 …)
+    status: str
+    first_seen: str
+    last_seen: str
+
+
+@dataclass(frozen=True)
+class CaptureRef:
+    """The listing's latest kept capture (its WARC record is found through the store)."""
+
+    id: int
+    fetched_at: str
+    sha256: str
+    request_url: str
+    final_url: str
+
+
+@dataclass(frozen=True)
+class HitRecord:
+    """A stored hit with its listing and latest capture: what review, evidence, report, export, alerts and the
+    web read (``Store.hit_records``). Times are stamps (UTC with a Z)."""
+
+    id: int
+    listing_id: int
+    mark_id: str
+    mark: str
+    owner: str
+    score: int
+    severity: str
+    rule: str  # the rules joined with + (homophone+separator)
+    span: str
+    explanation: str
+    first_seen: str
+    last_seen: str
+    status: str
+    status_at: str | None
+    assignee: str
+    tags: tuple[str, ...]
+    notes: str
+    alerted_at: str | None
+    listing: ListingRef
+    capture: CaptureRef | None
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(r for r in self.rule.split("+") if r)
+
+    @property
+    def capture_id(self) -> int | None:
+        return self.capture.id if self.capture is not None else None
+
+    def flat(self) -> dict[str, Any]:
+        """The record as one flat JSON object, in the shape ``hits --json`` and bundles' match.json have always
+        had: the hit's columns, then ``listing_*`` and ``capture_*`` (null when there is no capture)."""
+        out: dict[str, Any] = {f: getattr(self, f) for f in _HIT_FIELDS}
+        out["tags"] = list(self.tags)
+        for f in _LISTING_FIELDS:
+            value = getattr(self.listing, f)
+            out[f"listing_{f}"] = dict(value) if f == "fields" else value
+        for f in _CAPTURE_FIELDS:
+            out[f"capture_{f}"] = getattr(self.capture, f) if self.capture is not None else None
+        return out
+
+
+_HIT_FIELDS = ("id", "listing_id", "mark_id", "mark", "score", "severity", "rule", "span", "explanation",
+               "first_seen", "last_seen", "status", "assignee", "notes", "owner", "tags", "status_at", "alerted_at")
+_LISTING_FIELDS = ("source", "key", "kind", "name", "url", "fields", "status", "first_seen", "last_seen")
+_CAPTURE_FIELDS = ("id", "fetched_at", "sha256", "request_url", "final_url")
 
 def utc_now() -> str:
     """Now as data: ``2026-12-02T08:00:00.000000Z`` (see :data:`STAMP_FORMAT`)."""

@@ -25,7 +25,7 @@ from typing import Any
 
 from .audit import read_head, verify_chain, write_head
 from .errors import ReviewError
-from .models import utc_now
+from .models import HitRecord, utc_now
 from .store import Store
 
 TRIAGE = ("new", "confirmed", "dismissed", "allowlisted")
@@ -78,13 +78,13 @@ def review(store: Store, hit_ids: Sequence[int], status: str | None = None, *, b
     if status is None and assignee is None and not add_tags and not remove_tags and not note:
         raise ReviewError("nothing to record: give a STATUS, --assign, --tag, --untag or --note")
     now = now or utc_now()
-    rows = {r["id"]: r for r in store.hit_records(ids=list(hit_ids))}
+    rows = {r.id: r for r in store.hit_records(ids=list(hit_ids))}
     missing = [i for i in hit_ids if i not in rows]
     if missing:
         raise ReviewError(f"hit {missing[0]} does not exist; `brandwatch hits` lists them")
     if status is not None and not force:
         for i in hit_ids:
-            old = rows[i]["status"]
+            old = rows[i].status
             if status != old and status not in TRANSITIONS.get(old, ()):
                 raise ReviewError(
                     f"hit {i} is {old}: it cannot become {status}; from {old} it can become "
@@ -101,29 +101,29 @@ def review(store: Store, hit_ids: Sequence[int], status: str | None = None, *, b
     return changes
 
 
-def _apply(store: Store, row: dict[str, Any], status: str | None, *, by: str, note: str, assignee: str | None,
+def _apply(store: Store, row: HitRecord, status: str | None, *, by: str, note: str, assignee: str | None,
            add_tags: Sequence[str], remove_tags: Sequence[str], force: bool, now: str) -> Change:
-    hit_id = row["id"]
+    hit_id = row.id
     entries = []
     noted = False  # the note went into the audit log with the status change
-    if status is not None and status != row["status"]:
-        allowed = status in TRANSITIONS.get(row["status"], ())
-        entries.append(store.append_audit(hit_id, by, "status", row["status"], status,
+    if status is not None and status != row.status:
+        allowed = status in TRANSITIONS.get(row.status, ())
+        entries.append(store.append_audit(hit_id, by, "status", row.status, status,
                                           note if allowed or not force else f"[forced] {note}".strip(), now))
         store.update_hit(hit_id, status=status, at=now)
         if status in OUTCOMES or status in ("dismissed", "allowlisted"):
             store.decide_proposals(hit_id, status, now)
         if status == "allowlisted":
-            store.add_allow_name(row["owner"], row["listing_name"], hit_id, by, now)
-            entries.append(store.append_audit(hit_id, by, "allow", "", row["listing_name"],
-                                              f"added to the allow list of {row['owner'] or 'the owner'}", now))
-        elif row["status"] == "allowlisted":  # reopened: the name must be reported again
+            store.add_allow_name(row.owner, row.listing.name, hit_id, by, now)
+            entries.append(store.append_audit(hit_id, by, "allow", "", row.listing.name,
+                                              f"added to the allow list of {row.owner or 'the owner'}", now))
+        elif row.status == "allowlisted":  # reopened: the name must be reported again
             entries += _unallow_hit(store, row, by, now, f"the hit moved from allowlisted to {status}")
         noted = True
-    if assignee is not None and assignee != row["assignee"]:
-        entries.append(store.append_audit(hit_id, by, "assign", row["assignee"], assignee, "", now))
+    if assignee is not None and assignee != row.assignee:
+        entries.append(store.append_audit(hit_id, by, "assign", row.assignee, assignee, "", now))
         store.update_hit(hit_id, assignee=assignee)
-    tags = list(row["tags"])
+    tags = list(row.tags)
     new_tags = [t for t in dict.fromkeys([*tags, *add_tags]) if t not in set(remove_tags)]
     if new_tags != tags:
         entries.append(store.append_audit(hit_id, by, "tags", ",".join(tags), ",".join(new_tags), "", now))
@@ -133,7 +133,7 @@ def _apply(store: Store, row: dict[str, Any], status: str | None, *, by: str, no
             entries.append(store.append_audit(hit_id, by, "note", "", "", note, now))
         # the hit's notes are what exports (备注) and bundles show: the note goes there too, with the decision
         said = f" → {status}" if noted else ""
-        store.update_hit(hit_id, notes=(row["notes"] + "\n" if row["notes"] else "") + f"{now[:10]} {by}{said}: {note}")
+        store.update_hit(hit_id, notes=(row.notes + "\n" if row.notes else "") + f"{now[:10]} {by}{said}: {note}")
     return Change(hit_id, tuple(entries))
 
 
@@ -143,20 +143,20 @@ def _same_name(a: str, b: str) -> bool:
     return a.translate(fold).strip() == b.translate(fold).strip()
 
 
-def _unallow_hit(store: Store, row: dict[str, Any], by: str, now: str, why: str) -> list[dict[str, Any]]:
+def _unallow_hit(store: Store, row: HitRecord, by: str, now: str, why: str) -> list[dict[str, Any]]:
     """Take off the allow list the name a hit put there, unless another hit still allowlisted holds the same
     name for the same owner; an audit entry for each name taken off."""
-    rows = store.allow_rows(hit_id=row["id"]) or [
-        r for r in store.allow_rows(name=row["listing_name"]) if r["owner"] == row["owner"]]
+    rows = store.allow_rows(hit_id=row.id) or [
+        r for r in store.allow_rows(name=row.listing.name) if r["owner"] == row.owner]
     entries = []
     for allowed in rows:
         others = [h for h in store.hit_records(status="allowlisted")
-                  if h["id"] != row["id"] and h["owner"] == allowed["owner"]
-                  and _same_name(h["listing_name"], allowed["name"])]
+                  if h.id != row.id and h.owner == allowed["owner"]
+                  and _same_name(h.listing.name, allowed["name"])]
         if others:
             continue
         store.remove_allow_name(allowed["id"])
-        entries.append(store.append_audit(row["id"], by, "allow", allowed["name"], "",
+        entries.append(store.append_audit(row.id, by, "allow", allowed["name"], "",
                                           f"removed from the allow list of {allowed['owner'] or 'the owner'}: {why}",
                                           now))
     return entries
@@ -185,10 +185,10 @@ def remove_allowed(store: Store, target: str, *, by: str, owner: str | None = No
         if not hit:
             raise ReviewError(f"hit {target} does not exist; `brandwatch hits` lists them")
         h = hit[0]
-        rows = store.allow_rows(hit_id=h["id"]) or [
-            r for r in store.allow_rows() if r["owner"] == h["owner"] and _same_name(r["name"], h["listing_name"])]
+        rows = store.allow_rows(hit_id=h.id) or [
+            r for r in store.allow_rows() if r["owner"] == h.owner and _same_name(r["name"], h.listing.name)]
         if not rows:
-            raise ReviewError(f"hit {target}: its name {h['listing_name']} is not on the allow list; "
+            raise ReviewError(f"hit {target}: its name {h.listing.name} is not on the allow list; "
                               "`brandwatch allow list` shows the names there")
     else:
         rows = [r for r in store.allow_rows() if _same_name(r["name"], target)]
@@ -212,11 +212,11 @@ def remove_allowed(store: Store, target: str, *, by: str, owner: str | None = No
                                       + (f": {note}" if note else ""), now)
             reopened = []
             for h in store.hit_records(status="allowlisted"):
-                if h["owner"] == r["owner"] and (h["id"] == r["hit_id"] or _same_name(h["listing_name"], r["name"])):
-                    last = store.append_audit(h["id"], by, "status", "allowlisted", "new",
+                if h.owner == r["owner"] and (h.id == r["hit_id"] or _same_name(h.listing.name, r["name"])):
+                    last = store.append_audit(h.id, by, "status", "allowlisted", "new",
                                               "its name was taken off the allow list", now)
-                    store.update_hit(h["id"], status="new", at=now)
-                    reopened.append(h["id"])
+                    store.update_hit(h.id, status="new", at=now)
+                    reopened.append(h.id)
             out.append(AllowRemoval(r["owner"], r["name"], r["hit_id"], tuple(reopened)))
     if last is not None:
         write_head(store.path, last)
@@ -231,12 +231,13 @@ def hit_details(store: Store, hit_id: int) -> dict[str, Any]:
     if not rows:
         raise ReviewError(f"hit {hit_id} does not exist; `brandwatch hits` lists them")
     h = rows[0]
-    listing = store.listing(h["listing_id"]) or {}
-    on_allow_list = any(r["owner"] == h["owner"] and _same_name(r["name"], h["listing_name"])
+    flat = h.flat()
+    listing = store.listing(h.listing_id) or {}
+    on_allow_list = any(r["owner"] == h.owner and _same_name(r["name"], h.listing.name)
                         for r in store.allow_rows())
     return {
         "version": 1,
-        "hit": {k: h[k] for k in ("id", "status", "status_at", "assignee", "tags", "notes", "mark_id", "mark",
+        "hit": {k: flat[k] for k in ("id", "status", "status_at", "assignee", "tags", "notes", "mark_id", "mark",
                                   "owner", "score", "severity", "rule", "span", "explanation", "first_seen",
                                   "last_seen", "alerted_at")},
         "allowlisted_name": on_allow_list,
@@ -244,11 +245,11 @@ def hit_details(store: Store, hit_id: int) -> dict[str, Any]:
                                                 "first_seen", "last_seen")},
         "captures": [{k: c[k] for k in ("id", "fetched_at", "request_url", "final_url", "status", "size", "sha256",
                                         "warc_file", "warc_offset", "warc_length")}
-                     for c in store.listing_captures(h["listing_id"])],
+                     for c in store.listing_captures(h.listing_id)],
         "sightings": [{k: s[k] for k in ("seen_at", "name", "status", "run_id", "capture_id")}
-                      for s in store.sightings(h["listing_id"])],
+                      for s in store.sightings(h.listing_id)],
         "changes": [{k: c[k] for k in ("seen_at", "field", "old", "new", "capture_id")}
-                    for c in store.listing_changes(h["listing_id"])],
+                    for c in store.listing_changes(h.listing_id)],
         "proposals": [{k: p[k] for k in ("id", "outcome", "state", "reason", "seen_at", "capture_id", "created_at",
                                          "decided_at")} for p in store.proposals(None, hit_id=hit_id)],
         "audit": [{k: e[k] for k in ("id", "at", "actor", "action", "old", "new", "note", "hash")}

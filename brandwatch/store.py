@@ -45,7 +45,7 @@ from typing import Any
 import sqlite_utils
 
 from .errors import StoreError
-from .models import Capture, Hit, Listing, utc_now
+from .models import Capture, CaptureRef, Hit, HitRecord, Listing, ListingRef, utc_now
 from .secrets import active as secrets_active
 from .secrets import found_in, mask
 
@@ -313,6 +313,20 @@ def _fields_json(fields: dict[str, str]) -> str:
 
 TABLES = ("runs", "captures", "feeds", "listings", "listing_changes", "hits", "sightings", "audit", "proposals",
           "allow_names", "outbox", "users")
+
+
+def _hit_record(row: dict[str, Any]) -> HitRecord:
+    """A joined row of hit_records as the typed record the layers above read."""
+    listing = ListingRef(row["listing_id"], row["listing_source"], row["listing_key"], row["listing_kind"],
+                         row["listing_name"], row["listing_url"], json.loads(row["listing_fields"] or "{}"),
+                         row["listing_status"], row["listing_first_seen"], row["listing_last_seen"])
+    capture = None if row["capture_id"] is None else CaptureRef(
+        row["capture_id"], row["capture_fetched_at"], row["capture_sha256"], row["capture_request_url"],
+        row["capture_final_url"])
+    return HitRecord(row["id"], row["listing_id"], row["mark_id"], row["mark"], row["owner"], row["score"],
+                     row["severity"], row["rule"], row["span"], row["explanation"], row["first_seen"],
+                     row["last_seen"], row["status"], row["status_at"], row["assignee"],
+                     tuple(json.loads(row["tags"] or "[]")), row["notes"], row["alerted_at"], listing, capture)
 
 
 def _needs_listing(source: Any, kind: Any) -> bool:
@@ -769,14 +783,14 @@ class Store:
                     source: Sequence[str] | str | None = None, since: str | None = None,
                     until: str | None = None, order: str = "id", rule: Sequence[str] | str | None = None,
                     kind: Sequence[str] | str | None = None, assignee: Sequence[str] | str | None = None,
-                    limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+                    limit: int | None = None, offset: int = 0) -> list[HitRecord]:
         """Hits joined with their listing and its latest capture, filtered; each filter takes one value or many.
 
         ``since``/``until`` compare with the hit's first_seen (ISO 8601 UTC; ``until`` exclusive).
         ``rule`` matches any of the hit's rules (``homophone`` finds ``homophone+separator``).
         ``order`` is a name in HIT_ORDERS; ``limit``/``offset`` page through them.
-        Keys: every hits column, then listing_* (source, key, kind, name, url, fields as a dict,
-        status, first_seen, last_seen) and capture_* (id, fetched_at, sha256, request_url, final_url).
+        Each is a :class:`~brandwatch.models.HitRecord`: the hit's columns, its ``listing`` and its latest
+        ``capture`` (None when none is kept).
         """
         if order not in HIT_ORDERS:
             raise ValueError(f"order {order!r} is not one of {', '.join(HIT_ORDERS)}")
@@ -803,10 +817,7 @@ class Store:
             f" ORDER BY {HIT_ORDERS[order]}",
             args,
         )
-        for r in rows:
-            r["listing_fields"] = json.loads(r["listing_fields"] or "{}")
-            r["tags"] = json.loads(r["tags"] or "[]")
-        return rows
+        return [_hit_record(r) for r in rows]
 
     def count_hits(self, **filters: Any) -> int:
         """How many hits :meth:`hit_records` would give for these filters (without paging)."""
@@ -983,10 +994,10 @@ class Store:
 
     # -- alerts ---------------------------------------------------------------------
 
-    def unalerted_hits(self, severities: Sequence[str] = ("high", "medium")) -> list[dict[str, Any]]:
+    def unalerted_hits(self, severities: Sequence[str] = ("high", "medium")) -> list[HitRecord]:
         """New hits not yet in any digest (status still 'new')."""
         rows = self.hit_records(severity=severities, status="new")
-        return [r for r in rows if r["alerted_at"] is None]
+        return [r for r in rows if r.alerted_at is None]
 
     def mark_alerted(self, hit_ids: Iterable[int], now: str | None = None) -> None:
         ids = list(hit_ids)

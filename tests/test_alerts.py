@@ -175,7 +175,7 @@ def test_one_digest_per_channel_per_run_however_many_hits(store):
     assert rows[0]["subject"] == "brandwatch：25 条新线索（高 high 10，中 medium 15）"
     assert rows[1]["subject"] == "brandwatch：10 条新线索（高 high 10）"
     assert queue_digest(store, spec, later(60)) == 0  # nothing new: no second digest
-    assert {r["severity"] for r in store.hit_records() if r["alerted_at"] is None} == {"low"}
+    assert {r.severity for r in store.hit_records() if r.alerted_at is None} == {"low"}
 
     add_hits(store, many(high=0, medium=1))  # a new medium hit: only the channel that takes medium hears of it
     assert queue_digest(store, spec, later(120)) == 1
@@ -194,7 +194,7 @@ def test_min_severity_decides_what_a_channel_gets(store, min_severity, names, su
     assert row["subject"] == subject
     assert [h["name"] for h in row["payload"]["hits"]] == names  # most severe first, then by score
     # a hit no channel took waits for one that does
-    assert {r["severity"] for r in store.hit_records() if r["alerted_at"] is None} == unalerted
+    assert {r.severity for r in store.hit_records() if r.alerted_at is None} == unalerted
 
 
 def test_no_channels_queues_nothing_and_marks_nothing(store):
@@ -210,7 +210,7 @@ def test_each_line_names_severity_name_mark_rule_explanation_source_url_and_id(s
     assert message is not None
     text = render_text(message)
     line = next(x for x in text.splitlines() if "维众金融" in x)
-    key = rows[1]["listing_key"]
+    key = rows[1].listing.key
     for part in ("【中 medium】维众金融信息服务（深圳）有限公司", "商标「微众」", "规则 homophone 同音",
                  "说明：「维众」与「微众」同音（wéi zhòng），且经营金融相关业务",
                  f"来源 gsxt（统一社会信用代码 {key}）", f"https://gsxt.example/corp/{key}", f"线索 #{ids[1]}"):
@@ -365,7 +365,7 @@ def test_feishu_signature_in_the_body_matches(robot, store, env, session):
     assert body["msg_type"] == "post"
     post = body["content"]["post"]["zh_cn"]
     assert post["title"] == "brandwatch：3 条新线索（高 high 1，中 medium 2）" and len(post["content"]) == 3
-    assert {"tag": "a", "text": "打开来源", "href": store.hit_records()[0]["listing_url"]} in post["content"][0]
+    assert {"tag": "a", "text": "打开来源", "href": store.hit_records()[0].listing.url} in post["content"][0]
 
 
 def test_webhook_posts_structured_json_signed(robot, store, env, session):
@@ -377,7 +377,7 @@ def test_webhook_posts_structured_json_signed(robot, store, env, session):
     assert doc["kind"] == "digest" and doc["version"] == 1
     assert doc["subject"] == "brandwatch：3 条新线索（高 high 1，中 medium 2）"
     assert doc["counts"] == {"high": 1, "medium": 2}
-    assert sorted(h["id"] for h in doc["hits"]) == sorted(r["id"] for r in store.hit_records())
+    assert sorted(h["id"] for h in doc["hits"]) == sorted(r.id for r in store.hit_records())
     assert doc["hits"][0]["fields"]["统一社会信用代码"] == doc["hits"][0]["key"]
 
 

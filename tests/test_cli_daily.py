@@ -275,7 +275,7 @@ def test_review_notes_land_in_the_hits_notes_and_the_export(tmp_path, steps, not
     with make_store(tmp_path / "bw.db") as s:
         for status, note in steps:
             review(s, [1], status, by="张律师", note=note, now="2026-11-20T02:00:00.000000Z")
-        assert s.hit_records(ids=[1])[0]["notes"] == notes
+        assert s.hit_records(ids=[1])[0].notes == notes
         assert [e["action"] for e in s.audit_entries(1)] == actions
         export_hits(s.hit_records(ids=[1]), "csv", tmp_path / "hits.csv")
     (row,) = csv.DictReader((tmp_path / "hits.csv").open(encoding="utf-8-sig"))
@@ -345,7 +345,7 @@ def test_a_name_two_hits_allowlisted_stays_until_both_are_reopened(tmp_path):
     from .test_review import make_store
 
     with make_store(tmp_path / "bw.db") as s:
-        lid = s.hit_records(ids=[2])[0]["listing_id"]
+        lid = s.hit_records(ids=[2])[0].listing_id
         s.save_hits(lid, [Hit("weilidai", "微粒贷", OWNER, 70, "medium", ("insertion",), "微众众", "x")])
         review(s, [2, 4], "allowlisted", by="a")
         review(s, [2], "new", by="a")

@@ -72,7 +72,7 @@ class World:
                 cid = self.store.save_capture(capture, *place)
                 lid = self.store.save_listing(listing, cid, now=capture.fetched_at).id
                 self.store.save_hits(lid, [hit()], now=capture.fetched_at)
-        self.hit_id, self.other_hit = (h["id"] for h in self.store.hit_records())
+        self.hit_id, self.other_hit = (h.id for h in self.store.hit_records())
         with self.store.transaction():
             self.store.append_audit(self.hit_id, "张律师", "status", "new", "confirmed", "确认仿冒")
             self.store.append_audit(self.other_hit, "张律师", "assignee", "", "李律师")

@@ -55,8 +55,8 @@ def exported(tmp_path_factory):
                                              fields)).id
             store.save_hits(lid, [hit(90 - i)])
         for h in store.hit_records():
-            store.update_hit(h["id"], assignee="张律师", tags=["仿冒", "=cmd|'/c calc'!A1"],
-                             notes=h["listing_name"], status="confirmed")
+            store.update_hit(h.id, assignee="张律师", tags=["仿冒", "=cmd|'/c calc'!A1"],
+                             notes=h.listing.name, status="confirmed")
         rows = store.hit_records()
     paths = {fmt: folder / f"hits.{fmt}" for fmt in ("csv", "xlsx", "jsonl")}
     counts = {fmt: export_hits(rows, fmt, path) for fmt, path in paths.items()}

@@ -78,8 +78,8 @@ def registry(tmp_path):
 def confirm_first_hit(registry: Registry) -> int:
     with Store(registry.db) as s:
         (hit,) = s.hit_records()
-    registry.cli("review", str(hit["id"]), "confirmed", "--by", "张律师")
-    return hit["id"]
+    registry.cli("review", str(hit.id), "confirmed", "--by", "张律师")
+    return hit.id
 
 
 def test_a_confirmed_company_that_changed_its_name_is_proposed_name_changed(registry):

@@ -136,4 +136,4 @@ def test_a_busy_database_held_by_another_program(tmp_path, holder, monkeypatch):
                         f"other brandwatch run holds {db}.lock: perhaps `brandwatch review` or another command, a "
                         "backup or an SQLite browser); wait for it to finish, or stop it, then try again\n")
     with Store(db) as store:  # nothing half-done: the review is simply not there
-        assert store.hit_records()[0]["status"] == "new" and store.audit_entries() == []
+        assert store.hit_records()[0].status == "new" and store.audit_entries() == []

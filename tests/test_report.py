@@ -99,7 +99,7 @@ def build_store(store: Store) -> dict[str, int]:
         store.save_hits(listing_id, [hit], now=at(seen))
         ids[name] = store.hit_ids_for_listing(listing_id)[0]
     for name, status, when in REVIEWS:
-        (old,) = [h["status"] for h in store.hit_records(ids=[ids[name]])]
+        (old,) = [h.status for h in store.hit_records(ids=[ids[name]])]
         with store.transaction():
             store.update_hit(ids[name], status=status, at=at(when))
             store.append_audit(ids[name], "李律师", "status", old, status, "", at(when))

@@ -61,7 +61,7 @@ def test_workflow_moves(store, path, ok):
 
     if ok:
         walk()
-        assert store.hit_records(ids=[1])[0]["status"] == path[-1]
+        assert store.hit_records(ids=[1])[0].status == path[-1]
     else:
         with pytest.raises(ReviewError, match="cannot become"):
             walk()
@@ -71,7 +71,7 @@ def test_a_refused_move_changes_nothing(store):
     review(store, [1], "confirmed", by="a")
     with pytest.raises(ReviewError, match="hit 2 is new: it cannot become judgment"):
         review(store, [1, 2], "judgment", by="a")  # hit 1 could, hit 2 cannot: all or nothing
-    assert [h["status"] for h in store.hit_records(ids=[1, 2])] == ["confirmed", "new"]
+    assert [h.status for h in store.hit_records(ids=[1, 2])] == ["confirmed", "new"]
     assert len(store.audit_entries()) == 1
 
 
@@ -88,7 +88,7 @@ def test_audit_entries_say_who_when_from_to_and_why(store):
     ]
     assert rows[0]["note"] == "字号与微众相同" and rows[0]["at"] == "2026-11-20T02:00:00.000000Z"
     hit = store.hit_records(ids=[1])[0]
-    assert (hit["status"], hit["assignee"], hit["tags"]) == ("letter_sent", "王律师", ["武汉", "批量"])
+    assert (hit.status, hit.assignee, hit.tags) == ("letter_sent", "王律师", ("武汉", "批量"))
     assert verify_audit(store) == []
 
 

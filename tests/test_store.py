@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ import time
 import pytest
 
 from brandwatch.errors import StoreError
-from brandwatch.models import Hit, Listing
+from brandwatch.models import Capture, Hit, Listing
 from brandwatch.store import MIGRATIONS, Store
 
 
@@ -157,3 +158,46 @@ def test_kill_9_during_writes_loses_nothing(tmp_path):
         assert s.counts()["listings"] <= 500 and s.counts()["hits"] == s.counts()["listings"]
         (h,) = [x for x in s.hits() if x["key"] == "1"]
         assert h["status"] == "confirmed"
+
+
+# -- hits come out as typed records ---------------------------------------------------------------------------------
+
+OLD_SHAPE = ["id", "listing_id", "mark_id", "mark", "score", "severity", "rule", "span", "explanation", "first_seen",
+             "last_seen", "status", "assignee", "notes", "owner", "tags", "status_at", "alerted_at", "listing_source",
+             "listing_key", "listing_kind", "listing_name", "listing_url", "listing_fields", "listing_status",
+             "listing_first_seen", "listing_last_seen", "capture_id", "capture_fetched_at", "capture_sha256",
+             "capture_request_url", "capture_final_url"]
+
+
+@pytest.mark.parametrize("with_capture", [True, False])
+def test_hit_records_are_typed(tmp_path, with_capture):
+    from brandwatch.models import CaptureRef, HitRecord, ListingRef
+
+    with Store(tmp_path / "bw.db") as store:
+        cid = None
+        if with_capture:
+            cap = Capture("https://r.example/s?q=微众", "https://r.example/s?q=微众", 200, (), b"<p>x</p>",
+                          "2026-12-01T00:00:00.000000Z")
+            cid = store.save_capture(cap, "2026-12-01.warc.gz", 0, 10)
+        lid = store.save_listing(Listing("registry", "K1", "company", "湖北微众森态科技有限公司", "https://r.example/1",
+                                         (("统一社会信用代码", "91420100MA4K000001"),)), cid).id
+        store.save_hits(lid, [Hit("weizhong", "微众", "微众银行", 92, "high", ("contains", "separator"), "微众",
+                                  "字号含商标")])
+        store.update_hit(1, tags=["武汉", "批量"], assignee="张律师")
+        (rec,) = store.hit_records()
+    assert isinstance(rec, HitRecord) and isinstance(rec.listing, ListingRef)
+    assert (rec.id, rec.listing_id, rec.score, rec.severity, rec.rule, rec.rules) == (
+        1, lid, 92, "high", "contains+separator", ("contains", "separator"))
+    assert rec.tags == ("武汉", "批量") and rec.assignee == "张律师"
+    assert (rec.listing.name, rec.listing.kind, rec.listing.fields["统一社会信用代码"]) == (
+        "湖北微众森态科技有限公司", "company", "91420100MA4K000001")
+    if with_capture:
+        assert isinstance(rec.capture, CaptureRef) and rec.capture_id == cid == rec.capture.id
+        assert rec.capture.request_url == "https://r.example/s?q=微众"
+    else:
+        assert rec.capture is None and rec.capture_id is None
+    flat = rec.flat()
+    assert list(flat) == OLD_SHAPE  # hits --json and a bundle's match.json keep their shape
+    assert flat["tags"] == ["武汉", "批量"] and flat["listing_fields"] == {"统一社会信用代码": "91420100MA4K000001"}
+    assert (flat["capture_id"] is None) is (not with_capture)
+    json.dumps(flat, ensure_ascii=False)  # JSON as it stands

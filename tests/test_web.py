@@ -49,7 +49,7 @@ def token_of(client, path: str = "/") -> str:
 
 def hit_id(config, name: str) -> int:
     with Store(config.parent / "bw.db") as store:
-        return next(r["id"] for r in store.hit_records() if r["listing_name"] == name)
+        return next(r.id for r in store.hit_records() if r.listing.name == name)
 
 
 @pytest.mark.parametrize("path", ["/", "/hits/1", "/hits/1/captures/1", "/reports", "/status", "/watchlists",
@@ -101,7 +101,7 @@ def test_a_post_without_its_csrf_token_is_refused(app, config):
     r = client.post(f"/hits/{target}/review", data={"status": "confirmed", "csrf_token": "forged"})
     assert r.status_code == 400
     with Store(config.parent / "bw.db") as store:
-        assert store.hit_records(ids=[target])[0]["status"] == "new"
+        assert store.hit_records(ids=[target])[0].status == "new"
         assert store.audit_entries(target) == []
 
 
@@ -120,7 +120,7 @@ def test_roles_refuse_what_they_may_not_do(app, config, user, path, data, code):
     r = client.post(path.format(id=target), data={**data, "csrf_token": token_of(client)})
     assert r.status_code == code
     with Store(config.parent / "bw.db") as store:
-        assert store.hit_records(ids=[target])[0]["status"] == "new"
+        assert store.hit_records(ids=[target])[0].status == "new"
         assert store.user("eve") is None
 
 
@@ -136,7 +136,7 @@ def test_no_get_changes_anything(app, config):
                  f"/hits/{target}/bundle", "/logout"):
         assert client.get(path).status_code == 405
     with Store(config.parent / "bw.db") as store:
-        assert store.hit_records(ids=[target])[0]["status"] == "new"
+        assert store.hit_records(ids=[target])[0].status == "new"
 
 
 @pytest.mark.parametrize("name", [SCRIPT_NAME, IMG_NAME])
@@ -216,7 +216,7 @@ def test_review_writes_the_audit_log_under_the_signed_in_user(app, config):
         row = store.hit_records(ids=[target])[0]
     assert [(e["actor"], e["action"], e["new"]) for e in entries] == [
         ("rita", "status", "confirmed"), ("rita", "assign", "rita"), ("rita", "tags", "wuhan,priority")]
-    assert entries[0]["note"] == "仿冒字号，已核实" and row["tags"] == ["wuhan", "priority"]
+    assert entries[0]["note"] == "仿冒字号，已核实" and row.tags == ("wuhan", "priority")
 
 
 def test_a_move_the_workflow_refuses_is_an_error_page(app, config):
@@ -233,7 +233,7 @@ def test_bulk_review(app, config):
                                           "csrf_token": token_of(client), "back": "/?all=1"})
     assert r.status_code == 302 and r.headers["Location"].endswith("/?all=1")
     with Store(config.parent / "bw.db") as store:
-        assert {r["status"] for r in store.hit_records(ids=ids)} == {"dismissed"}
+        assert {r.status for r in store.hit_records(ids=ids)} == {"dismissed"}
 
 
 def test_bundle_download_verifies(app, config, tmp_path):
@@ -357,7 +357,7 @@ def test_allowlisting_is_undone_from_the_hit_page(app, config):
     assert r.status_code == 302 and r.headers["Location"] == f"/hits/{target}"
     with Store(config.parent / "bw.db") as store:
         assert store.allow_rows() == []
-        assert store.hit_records(ids=[target])[0]["status"] == "new"
+        assert store.hit_records(ids=[target])[0].status == "new"
         assert [e["actor"] for e in store.audit_entries(target)][-1] == "rita"
     # the check box reports the name again
     page = signed_in(app, "vic").get("/watchlists?name=湖北微众森态信息科技集团有限公司").get_data(as_text=True)

@@ -75,7 +75,7 @@ def not_blank(png: Path) -> bool:
 
 def hit_id(config: Path, name: str) -> int:
     with Store(config.parent / "bw.db") as store:
-        return next(r["id"] for r in store.hit_records() if r["listing_name"] == name)
+        return next(r.id for r in store.hit_records() if r.listing.name == name)
 
 
 def test_review_a_hit_from_sign_in_to_bundle(server, page, tmp_path):
@@ -134,7 +134,7 @@ def test_a_viewer_cannot_change_a_status(server, page):
     r = page.request.post(f"{base}/hits/{target}/review", form={"status": "confirmed", "csrf_token": token})
     assert r.status == 403
     with Store(config.parent / "bw.db") as store:
-        assert store.hit_records(ids=[target])[0]["status"] == "new"
+        assert store.hit_records(ids=[target])[0].status == "new"
 
 
 def test_a_form_posted_without_its_token_is_refused(server, page):
@@ -144,7 +144,7 @@ def test_a_form_posted_without_its_token_is_refused(server, page):
     r = page.request.post(f"{base}/hits/{target}/review", form={"status": "confirmed"})
     assert r.status == 400
     with Store(config.parent / "bw.db") as store:
-        assert store.hit_records(ids=[target])[0]["status"] == "new"
+        assert store.hit_records(ids=[target])[0].status == "new"
 
 
 @pytest.mark.parametrize("name", [SCRIPT_NAME, IMG_NAME])

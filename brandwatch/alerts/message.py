@@ -23,6 +23,7 @@ from urllib.parse import quote
 from jinja2 import Environment
 
 from ..labels import SEVERITY, rule_label, severity_label
+from ..models import HitRecord
 
 PAYLOAD_VERSION = 1
 SEVERITY_LABELS = {s: severity_label(s) for s in SEVERITY}  # 高 high, 中 medium, 低 low (labels.py)
@@ -65,15 +66,17 @@ class Message:
                    text=payload.get("text", ""), attachments=tuple(payload.get("attachments", ())))
 
 
-def hit_summary(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A store hit record (``Store.hit_records``) → the fields an alert carries."""
+def hit_summary(row: HitRecord) -> dict[str, Any]:
+    """A store hit record (``Store.hit_records``) → the fields an alert carries (kept as JSON in the outbox)."""
+    capture = row.capture
     return {
-        "id": row["id"], "severity": row["severity"], "score": row["score"], "name": row["listing_name"],
-        "kind": row.get("listing_kind", ""), "mark_id": row["mark_id"], "mark": row["mark"],
-        "owner": row.get("owner", ""), "rule": row["rule"], "span": row["span"], "explanation": row["explanation"],
-        "source": row["listing_source"], "key": row["listing_key"], "url": row["listing_url"] or "",
-        "fields": dict(row.get("listing_fields") or {}), "first_seen": row["first_seen"],
-        "capture_sha256": row.get("capture_sha256"), "capture_fetched_at": row.get("capture_fetched_at"),
+        "id": row.id, "severity": row.severity, "score": row.score, "name": row.listing.name,
+        "kind": row.listing.kind, "mark_id": row.mark_id, "mark": row.mark,
+        "owner": row.owner, "rule": row.rule, "span": row.span, "explanation": row.explanation,
+        "source": row.listing.source, "key": row.listing.key, "url": row.listing.url or "",
+        "fields": dict(row.listing.fields), "first_seen": row.first_seen,
+        "capture_sha256": capture.sha256 if capture else None,
+        "capture_fetched_at": capture.fetched_at if capture else None,
     }
 
 
@@ -83,10 +86,10 @@ def digest_subject(counts: Mapping[str, int]) -> str:
     return f"brandwatch：{sum(counts.values())} 条新线索（{parts}）"
 
 
-def digest_message(rows: Iterable[Mapping[str, Any]], min_severity: str = "medium") -> Message | None:
+def digest_message(rows: Iterable[HitRecord], min_severity: str = "medium") -> Message | None:
     """The digest of new hits a channel with this ``min_severity`` gets, most severe first; None if none."""
     wanted = SEVERITIES_FROM[min_severity]
-    hits = sorted((hit_summary(r) for r in rows if r["severity"] in wanted),
+    hits = sorted((hit_summary(r) for r in rows if r.severity in wanted),
                   key=lambda h: (_RANK.get(h["severity"], 9), -h["score"], h["id"]))
     if not hits:
         return None

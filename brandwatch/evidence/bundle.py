@@ -149,7 +149,7 @@ def build_bundle(store: Store, archive: CaptureArchive, hit_id: int, out: Path |
     if not found:
         raise EvidenceError(f"hit {hit_id}: not in {db_path}; list the hits to find its id")
     hit = found[0]
-    listing = store.listing(hit["listing_id"])
+    listing = store.listing(hit.listing_id)
     assert listing is not None  # hits reference listings (foreign key)
     chain = store.audit_entries()
     broken = verify_chain(chain, read_head(db_path))
@@ -179,7 +179,7 @@ def build_bundle(store: Store, archive: CaptureArchive, hit_id: int, out: Path |
 
     files["record.json"] = _json({"listing": listing, "changes": store.listing_changes(listing["id"]),
                                   "sightings": store.sightings(listing["id"]), "captures": sorted(records)})
-    files["match.json"] = _json({k: v for k, v in hit.items()
+    files["match.json"] = _json({k: v for k, v in hit.flat().items()
                                  if k == "listing_id" or not k.startswith(("listing_", "capture_"))})
     entries = store.audit_entries(hit_id)
     files["audit.jsonl"] = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries).encode("utf-8")
@@ -203,7 +203,7 @@ def build_bundle(store: Store, archive: CaptureArchive, hit_id: int, out: Path |
     shot["message"] = message
 
     files["README.txt"] = _README.format(
-        hit_id=hit_id, name=listing["name"], mark=hit["mark"], owner=hit["owner"], shanghai=created["asia_shanghai"],
+        hit_id=hit_id, name=listing["name"], mark=hit.mark, owner=hit.owner, shanghai=created["asia_shanghai"],
         utc=created["utc"], version=__version__).replace("\n", "\r\n").encode("utf-8-sig")  # Windows Notepad
     head = chain[-1] if chain else None
     manifest: dict[str, Any] = {

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..links import evidence_command, listing_link, local_file, web_url
+from ..models import HitRecord
 from ..review import OUTCOMES, STATUSES
 from ..store import Store
 from .weeks import DEFAULT_TZ, aware, local_midnight, parse_utc, previous_weeks, to_utc, week_monday, week_name, zone
@@ -217,11 +218,13 @@ def gather_figures(store: Store, week: str, *, now: datetime | None = None, tz: 
     weeks = previous_weeks(week, TREND_WEEKS)
     trend_start = local_midnight(week_monday(weeks[0]), tz)
 
-    hits = store.hit_records()
+    records = store.hit_records()
+    hits = [r.flat() for r in records]  # the report's tables count over the flat JSON shape
     audit = store.audit_entries()
     runs = store.runs_between(to_utc(trend_start), to_utc(end_local))
     hits_by_id = {h["id"]: h for h in hits}
     in_week = [h for h in hits if start_local <= parse_utc(h["first_seen"]) < end_local]
+    in_week_ids = {h["id"] for h in in_week}
     decided = {e["hit_id"] for e in audit if e["action"] == "status" and e["hit_id"] in hits_by_id}
     names = NameHistory(hits_by_id, name_changes(store, {hits_by_id[i]["listing_id"] for i in decided}))
     changes = status_changes(audit, hits_by_id, start_local, end_local, names)
@@ -235,8 +238,9 @@ def gather_figures(store: Store, week: str, *, now: datetime | None = None, tz: 
         by_mark=count_by(in_week, "mark"),
         by_source=count_by(in_week, "listing_source"),
         trend=trend(hits, weeks, tz),
-        high_hits=high_hits(in_week, archive_places(store, {h["capture_id"] for h in in_week
-                                                            if h["severity"] == "high" and h["capture_id"]})),
+        high_hits=high_hits([r for r in records if r.id in in_week_ids],
+                            archive_places(store, {h["capture_id"] for h in in_week
+                                                   if h["severity"] == "high" and h["capture_id"]})),
         total_hits=len(hits),
         funnel=funnel(hits, changes),
         status_changes=changes,
@@ -285,22 +289,23 @@ def _identifiers(h: Row) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def high_hits(rows: Iterable[Row], places: Mapping[int, str] | None = None) -> tuple[HighHit, ...]:
+def high_hits(rows: Iterable[HitRecord], places: Mapping[int, str] | None = None) -> tuple[HighHit, ...]:
     """The high-severity hits among ``rows``, strongest first; ``places``: where the archive keeps each capture."""
-    chosen = sorted((h for h in rows if h["severity"] == "high"), key=lambda h: (-h["score"], h["first_seen"], h["id"]))
+    chosen = sorted((h for h in rows if h.severity == "high"), key=lambda h: (-h.score, h.first_seen, h.id))
     places = places or {}
-    return tuple(
-        HighHit(
-            id=h["id"], name=h["listing_name"], mark=h["mark"], owner=h["owner"], score=h["score"], rule=h["rule"],
-            explanation=h["explanation"], source=h["listing_source"], kind=h["listing_kind"], key=h["listing_key"],
-            url=listing_link(h), status=h["status"], first_seen=h["first_seen"],
-            identifiers=_identifiers(h), capture_id=h["capture_id"], capture_sha256=h["capture_sha256"] or "",
-            capture_fetched_at=h["capture_fetched_at"] or "", capture_url=web_url(h["capture_final_url"]),
-            capture_file=local_file(h["capture_request_url"]) or local_file(h["capture_final_url"]),
-            capture_warc=places.get(h["capture_id"], "") if h["capture_id"] else "",
-        )
-        for h in chosen
-    )
+    out = []
+    for h in chosen:
+        c = h.capture
+        out.append(HighHit(
+            id=h.id, name=h.listing.name, mark=h.mark, owner=h.owner, score=h.score, rule=h.rule,
+            explanation=h.explanation, source=h.listing.source, kind=h.listing.kind, key=h.listing.key,
+            url=listing_link(h), status=h.status, first_seen=h.first_seen,
+            identifiers=_identifiers(h.flat()), capture_id=h.capture_id, capture_sha256=c.sha256 if c else "",
+            capture_fetched_at=c.fetched_at if c else "", capture_url=web_url(c.final_url) if c else "",
+            capture_file=(local_file(c.request_url) or local_file(c.final_url)) if c else "",
+            capture_warc=places.get(c.id, "") if c else "",
+        ))
+    return tuple(out)
 
 
 def archive_places(store: Store, capture_ids: Iterable[int]) -> dict[int, str]:

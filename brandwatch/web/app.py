@@ -15,6 +15,7 @@ from flask import Flask, abort, flash, g, redirect, render_template, request, se
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from jinja2 import StrictUndefined
 
 from ..accounts import User, active_user, authenticate
 from ..config import ConfigSpec, load_config
@@ -106,12 +107,10 @@ def create_app(config_path: Path | str = "config.yaml", *, secure_cookies: bool 
         MAX_CONTENT_LENGTH=MAX_FORM,
         MAX_FORM_MEMORY_SIZE=MAX_FORM,
     )
+    app.jinja_env.undefined = StrictUndefined  # a misspelt field is an error in the tests, not an empty cell
     app.extensions["brandwatch"] = Workspace(config, config_path, chromium)
-    CSRFProtect(app)
-    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[])
-
     @app.before_request
-    def _user() -> None:
+    def _user() -> None:  # before the CSRF check, so that its refusal page knows who asked
         g.user = None
         name = session.get("user")
         if name:
@@ -119,6 +118,9 @@ def create_app(config_path: Path | str = "config.yaml", *, secure_cookies: bool 
                 g.user = active_user(store, name)
             if g.user is None:
                 session.clear()
+
+    CSRFProtect(app)
+    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[])
 
     @app.after_request
     def _headers(response: Any) -> Any:

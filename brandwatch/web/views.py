@@ -132,7 +132,7 @@ def register(app: Flask) -> None:
             if not found:
                 abort(404, f"没有线索 {hit_id}。 No hit {hit_id}.")
             row = found[0]
-            listing_id = row["listing_id"]
+            listing_id = row.listing_id
             sightings = store.sightings(listing_id)
             changes = store.listing_changes(listing_id)
             proposals = store.proposals(state=None, hit_id=hit_id)
@@ -140,11 +140,11 @@ def register(app: Flask) -> None:
             allowed = store.allow_rows(hit_id=hit_id)
             kept = [store.capture(cid) for cid in capture_ids(store, store.listing(listing_id))]
             captures = [c for c in kept if c][::-1]  # the newest first
-        segments = name_segments(row["listing_name"], row["span"], row.get("term") or row["mark"])
-        rules = [RULES[r] for r in row["rule"].split("+") if r in RULES]
+        segments = name_segments(row.listing.name, row.span, row.mark)
+        rules = [RULES[r] for r in row.rule.split("+") if r in RULES]
         return render_template("hit.html", hit=row, segments=segments, rules=rules, sightings=sightings,
                                changes=changes, proposals=proposals, audit=audit, captures=captures, allowed=allowed,
-                               moves=TRANSITIONS.get(row["status"], ()), statuses=STATUSES)
+                               moves=TRANSITIONS.get(row.status, ()), statuses=STATUSES)
 
     @app.post("/hits/<int:hit_id>/review")
     @needs("reviewer")
@@ -196,11 +196,11 @@ def register(app: Flask) -> None:
         with workspace().store() as store:
             found = store.hit_records(ids=[hit_id])
             row = store.capture(capture_id)
-            if not found or row is None or capture_id not in capture_ids(store, store.listing(found[0]["listing_id"])):
+            if not found or row is None or capture_id not in capture_ids(store, store.listing(found[0].listing_id)):
                 abort(404, f"线索 {hit_id} 没有取证 {capture_id}。 Hit {hit_id} has no capture {capture_id}.")
         kept = CaptureArchive(workspace().config.captures_dir).read(row["warc_file"], row["warc_offset"],
                                                                     row["warc_length"], row["sha256"])
-        page = capture_page(kept, found[0]["listing_name"])
+        page = capture_page(kept, found[0].listing.name)
         response = Response(page, mimetype="text/html")
         response.headers["Content-Security-Policy"] = CAPTURE_CSP
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
