@@ -42,7 +42,7 @@ from .errors import BrandwatchError, ConfigError
 from .index import IndexInfo, matcher_for
 from .match import Matcher
 from .match.variants import generate_variants
-from .models import KINDS, HitRecord, stamp
+from .models import KINDS, HitRecord, typed_time
 from .screen import ScreenSummary, screen_file
 from .version import __version__
 
@@ -631,16 +631,10 @@ def _since(value: str | None, option: str = "--since") -> str | None:
     """A date or time the user typed (2026-11-01, 2026-11-01T08:00) as a UTC ISO string for the store."""
     if not value:
         return None
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     try:
-        t = datetime.fromisoformat(value)
-    except ValueError:
-        raise BrandwatchError(f"{option} {value}: not a date; write it like 2026-11-01 or 2026-11-01T08:00") from None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
-    return stamp(t)
+        return typed_time(value, option)
+    except ValueError as e:
+        raise BrandwatchError(str(e)) from None
 
 
 def _filters(f):

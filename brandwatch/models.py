@@ -212,6 +212,18 @@ def people_zone(name: str = PEOPLE_TZ) -> tzinfo:
         raise
 
 
+def typed_time(value: str, what: str) -> str:
+    """A date or time a person typed (``2026-11-01``, ``2026-11-01T08:00``; the team's zone unless it gives an
+    offset) as a stamp; ValueError naming ``what`` (an option or a form field) and how to write it."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{what} {value}: not a date; write it like 2026-11-01 or 2026-11-01T08:00") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=people_zone(PEOPLE_TZ))
+    return stamp(moment)
+
+
 def local_text(moment: datetime | str | None, tz: str = PEOPLE_TZ) -> str:
     """A time for people, in the team's zone to the minute with its offset: ``2026-12-02 16:00 (UTC+8)``.
     Empty for no time. Shown beside the UTC stamp, never instead of it."""

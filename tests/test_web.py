@@ -195,7 +195,7 @@ def test_inbox_filters(app, query, expect, absent):
 @pytest.mark.parametrize(("query", "says"), [
     ("status=nosuch", "status 'nosuch' is not known; the status values are: new, confirmed"),
     ("mark=nosuch", "mark 'nosuch' is not known; the mark values are: "),
-    ("since=yesterday", "since 'yesterday': not a date"),
+    ("since=yesterday", "since yesterday: not a date; write it like 2026-11-01"),
 ])
 def test_inbox_refuses_unknown_filter_values(app, query, says):
     r = signed_in(app, "vic").get(f"/?{query}")

@@ -12,7 +12,7 @@ import json
 import math
 import shutil
 import tempfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,7 +39,7 @@ from ..config import load_watchlist, load_watchlists
 from ..errors import BrandwatchError, ConfigError
 from ..evidence import _capture_ids as capture_ids
 from ..match.rules import RULES
-from ..models import KINDS, stamp
+from ..models import KINDS, local_text, typed_time
 from ..review import STATUSES, TRANSITIONS, remove_allowed, review
 from .app import CAPTURE_CSP, needs, workspace
 from .present import name_segments
@@ -52,29 +52,13 @@ SEVERITY_LABELS = labels.SEVERITY
 OPEN = ("new", "confirmed", "complaint_filed", "letter_sent", "suit_filed", "judgment", "reemerged")
 
 
-def local_time(value: str | None) -> str:
-    """A stored UTC time as Beijing time for people (the UTC text stays in the page's title attribute)."""
-    if not value:
-        return ""
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=UTC)
-    return t.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
 def _local_day_to_utc(value: str, field: str) -> str | None:
     if not value:
         return None
     try:
-        day = datetime.fromisoformat(value)
-    except ValueError:
-        raise BrandwatchError(f"{field} {value!r}: not a date; write it like 2026-11-01") from None
-    if day.tzinfo is None:
-        day = day.replace(tzinfo=SHANGHAI)
-    return stamp(day)
+        return typed_time(value, field)
+    except ValueError as e:
+        raise BrandwatchError(str(e)) from None
 
 
 def _filters(store: Any, facets: dict[str, list[str]] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -105,7 +89,7 @@ def _filters(store: Any, facets: dict[str, list[str]] | None = None) -> tuple[di
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.filters["local"] = local_time
+    app.jinja_env.filters["local"] = local_text  # models: Beijing time with its offset, for people
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, SEVERITY_LABELS=SEVERITY_LABELS, RULES=RULES,
                                  ROLES=ROLES)
 
