@@ -33,7 +33,7 @@ browser:
 
 test: $(DEVSTAMP) browser
 	$(BIN)/ruff check brandwatch tests benchmarks scripts
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check brandwatch tests benchmarks scripts
