@@ -1,6 +1,6 @@
 """The CLI of the web workspace: `brandwatch web` serves it, `brandwatch users …` manages its accounts.
 
-Kept apart from cli.py so that the other commands do not import Flask.
+Kept apart so that the other commands do not import Flask (Flask loads only when these run).
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ import sys
 
 import click
 
-from .errors import BrandwatchError
+from ..errors import BrandwatchError
 
 
 def _store(ctx: click.Context):
-    from .cli import _config
-    from .store import Store
+    from ..store import Store
+    from .common import _config
 
     return Store(_config(ctx).database)  # made when missing: users may be added before the first run
 
@@ -28,13 +28,13 @@ def _store(ctx: click.Context):
 @click.pass_context
 def web(ctx: click.Context, host: str, port: int, insecure_cookies: bool) -> None:
     """Serve the legal team's web workspace (review hits, evidence, reports) until interrupted."""
-    from .web import serve
+    from ..web import serve
 
     with _store(ctx) as store:
         if not store.users():
             raise BrandwatchError("no users yet; add one first: brandwatch users add NAME --role admin")
     click.echo(f"brandwatch web workspace on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
-    from .cli import _config_path
+    from .common import _config_path
 
     serve(_config_path(ctx), host, port, secure_cookies=not insecure_cookies)
 
@@ -51,7 +51,7 @@ def users() -> None:
 @click.pass_context
 def users_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
     """Add NAME with ROLE; the password is prompted (twice) and kept only as an argon2 hash."""
-    from .accounts import add_user
+    from ..accounts import add_user
 
     password = _password(password_stdin)
     with _store(ctx) as store:
@@ -69,7 +69,7 @@ def users_add(ctx: click.Context, name: str, role: str, password_stdin: bool) ->
 def users_set(ctx: click.Context, name: str, role: str | None, new_password: bool, password_stdin: bool,
               disable: bool | None) -> None:
     """Change NAME's role or password, or disable or enable the account."""
-    from .accounts import set_user
+    from ..accounts import set_user
 
     if role is None and not new_password and disable is None:
         raise click.UsageError("give --role, --password, --disable or --enable")
