@@ -377,3 +377,24 @@ def test_status_page_shows_a_deferred_source(tmp_path):
     app = create_app(config, secure_cookies=False)
     page = signed_in(app, "vic").get("/status").get_data(as_text=True)
     assert "推迟至 Deferred until" in page and 'datetime="2099-01-01T00:00:00Z"' in page
+
+
+@pytest.mark.parametrize(("target", "goes"), [
+    ("/hits/3", "/hits/3"),
+    ("/?status=new&mark=weizhong", "/?status=new&mark=weizhong"),
+    ("//evil.example/x", "/"),
+    ("/\\evil.example/x", "/"),
+    ("/%5Cevil.example", "/"),
+    ("/%2F%2Fevil.example", "/"),
+    ("https://evil.example/", "/"),
+    ("javascript:alert(1)", "/"),
+    ("/\x09/evil.example", "/"),
+])
+def test_sign_in_never_redirects_off_the_site(app, target, goes):
+    from urllib.parse import quote
+
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    r = client.post(f"/login?next={quote(target, safe='')}", data={"name": "vic", "password": PASSWORDS["vic"],
+                                                                  "csrf_token": token})
+    assert r.status_code == 302 and r.headers["Location"] == goes

@@ -168,7 +168,7 @@ def create_app(config_path: Path | str = "config.yaml", *, secure_cookies: bool 
             session["user"] = user.name
             session.permanent = True
             target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("inbox"))
+            return redirect(local_path(target) or url_for("inbox"))
         return render_template("login.html", name="")
 
     @app.get("/favicon.ico")
@@ -184,6 +184,20 @@ def create_app(config_path: Path | str = "config.yaml", *, secure_cookies: bool 
 
     views.register(app)
     return app
+
+
+def local_path(target: str) -> str:
+    """``target`` when it is a path on this site, else '' (no open redirect: ``//evil``, ``/\\evil`` and
+    ``/%5Cevil`` are other sites to a browser, which reads a backslash as a slash)."""
+    from urllib.parse import unquote, urlsplit
+
+    plain = unquote(target)
+    if not target.startswith("/") or "\\" in plain or any(ord(c) < 32 for c in plain):
+        return ""
+    parts = urlsplit(plain.replace("\\", "/"))
+    if parts.scheme or parts.netloc or plain.startswith("//"):
+        return ""
+    return target
 
 
 def workspace() -> Workspace:

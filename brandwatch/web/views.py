@@ -41,7 +41,7 @@ from ..evidence import _capture_ids as capture_ids
 from ..match.rules import RULES
 from ..models import KINDS, local_text, typed_time
 from ..review import STATUSES, TRANSITIONS, remove_allowed, review
-from .app import CAPTURE_CSP, needs, workspace
+from .app import CAPTURE_CSP, local_path, needs, workspace
 from .present import name_segments
 
 PAGE_SIZE = 50
@@ -145,7 +145,7 @@ def register(app: Flask) -> None:
         else:
             _review(ids)
         back = request.form.get("back", "")
-        return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("inbox"))
+        return redirect(local_path(back) or url_for("inbox"))
 
     def _review(ids: list[int]) -> None:
         status = request.form.get("status") or None
@@ -172,7 +172,7 @@ def register(app: Flask) -> None:
         flash(f"已从白名单移除 {names}；之后的运行会再次报告它。 Removed {names} from the allow list; "
               "runs report it again.", "ok")
         back = request.form.get("back", "")
-        return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("watchlists"))
+        return redirect(local_path(back) or url_for("watchlists"))
 
     @app.get("/hits/<int:hit_id>/captures/<int:capture_id>")
     @needs("viewer")
