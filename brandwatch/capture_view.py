@@ -46,9 +46,16 @@ def capture_page(capture: Capture, name: str) -> bytes:
     return render_capture(capture.body, content_type(capture.headers), name).page
 
 
+MAX_RENDER = 4 * 1024 * 1024  # bytes of a capture rendered whole; a feed file can be hundreds of MB
+EXCERPT = 64 * 1024  # characters shown either side of the name in a larger capture
+
+
 def render_capture(body: bytes, ctype: str, name: str, head: str = "") -> View:
     """A captured body as a UTF-8 HTML page, sanitised, the row showing ``name`` outlined; ``head`` (trusted
-    markup, e.g. a CSP meta tag) goes first in the page's head."""
+    markup, e.g. a CSP meta tag) goes first in the page's head. A body over MAX_RENDER bytes is shown as text
+    around the name only (the whole body stays in the WARC record and the evidence bundle)."""
+    if len(body) > MAX_RENDER:
+        return _excerpt(body, ctype, name, head)
     text, _ = decode(body, ctype)
     looks_html = "html" in ctype.lower() or text.lstrip("\ufeff \t\r\n")[:1] == "<"
     if not looks_html:
@@ -95,6 +102,19 @@ def _row_of(soup: BeautifulSoup, name: str) -> object | None:
                 squeezed in re.sub(r"\s+", "", c.get_text()) for c in element.find_all(True, recursive=False)):
             return element.find_parent(_ROWS) or element
     return None
+
+
+def _excerpt(body: bytes, ctype: str, name: str, head: str) -> View:
+    """The part of a large capture around the first mention of ``name``, as text, with a note saying so."""
+    text, _ = decode(body, ctype)
+    at = text.find(name) if name else -1
+    start = max(0, at - EXCERPT) if at >= 0 else 0
+    part = text[start:start + 2 * EXCERPT + len(name)]
+    note = (f"［brandwatch：此取证共 {len(body):,} 字节，仅显示「名称」附近的部分；完整内容在证据包中。"
+            f" This capture is {len(body):,} bytes; only the part around the name is shown here. The whole of it"
+            " is in the WARC record and the evidence bundle.］\n\n")
+    view = _text_page(note + part, name, pretty=False, head=head)
+    return View(view.page, view.marked)
 
 
 def _text_page(text: str, name: str, *, pretty: bool, head: str = "") -> View:

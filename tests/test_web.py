@@ -398,3 +398,13 @@ def test_sign_in_never_redirects_off_the_site(app, target, goes):
     r = client.post(f"/login?next={quote(target, safe='')}", data={"name": "vic", "password": PASSWORDS["vic"],
                                                                   "csrf_token": token})
     assert r.status_code == 302 and r.headers["Location"] == goes
+
+
+def test_a_huge_capture_is_shown_around_the_name_only():
+    from brandwatch.capture_view import EXCERPT, MAX_RENDER, render_capture
+
+    body = ("x,y\n" * (MAX_RENDER // 4) + "深圳市微眾信息咨询有限公司,1\n" + "z,w\n" * 1000).encode()
+    view = render_capture(body, "text/csv; charset=utf-8", "深圳市微眾信息咨询有限公司")
+    page = view.page.decode()
+    assert view.marked and len(page) < 3 * EXCERPT + 2000
+    assert f"This capture is {len(body):,} bytes" in page and 'data-brandwatch-hit="1">深圳市微眾' in page

@@ -45,6 +45,7 @@ from .app import CAPTURE_CSP, local_path, needs, workspace
 from .present import name_segments
 
 PAGE_SIZE = 50
+MAX_SHOWN = 64 * 1024 * 1024  # bytes of a capture the frame will read at all (larger ones: the bundle)
 SEVERITIES = ("high", "medium", "low")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STATUS_LABELS = labels.STATUS
@@ -182,9 +183,14 @@ def register(app: Flask) -> None:
             row = store.capture(capture_id)
             if not found or row is None or capture_id not in capture_ids(store, store.listing(found[0].listing_id)):
                 abort(404, f"线索 {hit_id} 没有取证 {capture_id}。 Hit {hit_id} has no capture {capture_id}.")
-        kept = CaptureArchive(workspace().config.captures_dir).read(row["warc_file"], row["warc_offset"],
-                                                                    row["warc_length"], row["sha256"])
-        page = capture_page(kept, found[0].listing.name)
+        if row["size"] > MAX_SHOWN:  # a feed file: not read into a request's memory; it is in the bundle
+            page = (f"<!doctype html><meta charset='utf-8'><p>此取证共 {row['size']:,} 字节，太大，不在浏览器中显示；"
+                    f"请下载证据包。 This capture is {row['size']:,} bytes, too large to show here; download the "
+                    "evidence bundle.</p>").encode()
+        else:
+            kept = CaptureArchive(workspace().config.captures_dir).read(row["warc_file"], row["warc_offset"],
+                                                                        row["warc_length"], row["sha256"])
+            page = capture_page(kept, found[0].listing.name)
         response = Response(page, mimetype="text/html")
         response.headers["Content-Security-Policy"] = CAPTURE_CSP
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
