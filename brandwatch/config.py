@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import secrets
 from .errors import ConfigError
-from .models import Mark, Watchlist
+from .models import Mark, Official, Watchlist
 
 DEFAULT_CONFIG = Path("config.yaml")
 DEFAULT_WATCHLISTS = Path("watchlists")
@@ -70,10 +70,22 @@ class MarkSpec(_Strict):
         return self
 
 
+class OfficialSpec(_Strict):
+    """The owner's own contacts: a phone, domain, app or account beside its mark that is not here is suspect."""
+
+    phones: list[str | int] = []
+    domains: list[str] = []
+    apps: list[str] = []
+    accounts: list[str] = []
+
+    _check_lists = field_validator("phones", "domains", "apps", "accounts", mode="before")(_strings)
+
+
 class WatchlistSpec(_Strict):
     owner: str = Field(min_length=1)
     marks: list[MarkSpec] = Field(min_length=1)
     allow: list[str] = []
+    official: OfficialSpec = OfficialSpec()
 
     _check_allow = field_validator("allow", mode="before")(_strings)
 
@@ -359,7 +371,7 @@ def load_watchlist(path: Path) -> Watchlist:
     """One watchlist file → a Watchlist; ConfigError names the file and key."""
     data = _read_yaml(path)
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: must be a mapping with keys owner, marks, allow")
+        raise ConfigError(f"{path}: must be a mapping with keys owner, marks, allow, official")
     try:
         spec = WatchlistSpec.model_validate(data)
     except ValidationError as e:
@@ -368,7 +380,30 @@ def load_watchlist(path: Path) -> Watchlist:
         Mark(m.id, m.name.strip(), tuple(a.strip() for a in m.aliases), tuple((m.reading or "").lower().split()))
         for m in spec.marks
     )
-    return Watchlist(owner=spec.owner.strip(), marks=marks, allow=tuple(spec.allow), source=str(path))
+    return Watchlist(owner=spec.owner.strip(), marks=marks, allow=tuple(spec.allow), source=str(path),
+                     official=_official(path, spec.official))
+
+
+def _official(path: Path, spec: OfficialSpec) -> Official:
+    """The watchlist's ``official`` contacts, normalised as texts' contacts are, so the two compare as equals."""
+    from .leads.contacts import normalise_domain, normalise_phone
+
+    phones = []
+    for i, raw in enumerate(spec.phones):
+        phone = normalise_phone(str(raw))
+        if not phone:
+            raise ConfigError(f"{path}: official.phones[{i}] {raw!r} is not a phone number; write it with its area "
+                              "code or prefix as the owner publishes it (95384, 400-999-8800, 0755-12345678)")
+        phones.append(phone)
+    domains = []
+    for i, raw in enumerate(spec.domains):
+        domain = normalise_domain(raw)
+        if not domain:
+            raise ConfigError(f"{path}: official.domains[{i}] {raw!r} is not a domain; write it as webank.com")
+        domains.append(domain)
+    return Official(tuple(dict.fromkeys(phones)), tuple(dict.fromkeys(domains)),
+                    tuple(a.strip() for a in spec.apps if a.strip()),
+                    tuple(a.strip().lower() for a in spec.accounts if a.strip()))
 
 
 def load_watchlists(directory: Path | str) -> tuple[Watchlist, ...]:

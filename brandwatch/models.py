@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
 from typing import Any, Literal
 
-Kind = Literal["company", "app", "account", "domain"]
-KINDS: tuple[str, ...] = ("company", "app", "account", "domain")
+Kind = Literal["company", "app", "account", "domain", "post", "place"]
+#: post: a post, video, comment or note on a platform (its text is scanned); place: a map or directory listing
+KINDS: tuple[str, ...] = ("company", "app", "account", "domain", "post", "place")
 Severity = Literal["high", "medium", "low"]
 
 
@@ -29,13 +30,32 @@ class Mark:
 
 
 @dataclass(frozen=True)
+class Official:
+    """A brand owner's own contacts (watchlist key ``official``): anything else beside its mark is suspect.
+
+    Phones are kept normalised (digits, landlines with their area code, as ``leads.contacts`` writes
+    them); domains lower-case without ``www.``; apps are bundle or package ids; accounts are the
+    platform handles or ids the owner runs (``douyin:webank``, or a bare id on any platform).
+    """
+
+    phones: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    apps: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.phones or self.domains or self.apps or self.accounts)
+
+
+@dataclass(frozen=True)
 class Watchlist:
-    """One brand owner's marks and its own entities (never reported)."""
+    """One brand owner's marks, its own entities (never reported) and its official contacts."""
 
     owner: str
     marks: tuple[Mark, ...]
     allow: tuple[str, ...] = ()
     source: str = ""  # the file it came from, for messages
+    official: Official = field(default_factory=Official)
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,8 @@ class Listing:
     name: str
     url: str = ""
     fields: tuple[tuple[str, str], ...] = ()  # the source's own fields: 统一社会信用代码, 法定代表人 …
+    # what the listing says beyond its name: a post, caption, comment, bio, page body, app description
+    text: str = ""
 
     def field(self, name: str, default: str = "") -> str:
         return dict(self.fields).get(name, default)

@@ -82,7 +82,8 @@ ERRORS = [
     ("id,name\n1,维众\n".encode() + b"2,\xff\n", ".csv",
      "line 3: bytes that are not UTF-8 at column 3, but line 2 is UTF-8: the file mixes encodings; save it again as "
      "UTF-8 (Excel: 另存为 → CSV UTF-8 (逗号分隔))"),
-    ("id,name,kind\n1,维众,shop\n", ".csv", "line 2: kind 'shop' is not one of company, app, account, domain"),
+    ("id,name,kind\n1,维众,shop\n", ".csv", "line 2: kind 'shop' is not one of company, app, account, domain, "
+     "post, place"),
     ('{"name": "维众"}\n{"name": \n', ".jsonl", "line 2: not valid JSON (Expecting value at column 10)"),
     ("id,name\n1,维众\n2," + "微" * 1001 + "\n", ".csv",
      "line 3: a name of 1,001 characters; names are at most 1,000 (a column of texts, or a quote left open above "
@@ -168,4 +169,5 @@ def test_screen_bad_kind_after_many_rows_names_its_line(tmp_path):
     text = "id,name,kind\n" + "".join(f"{i},华信{i},app\n" for i in range(5000)) + "x,维众,shop\n"
     r, f, _ = _screen(tmp_path, text)
     assert r.exit_code == 2
-    assert r.output.splitlines()[0] == f"Error: {f}: line 5002: kind 'shop' is not one of company, app, account, domain"
+    assert r.output.splitlines()[0] == (f"Error: {f}: line 5002: kind 'shop' is not one of "
+                                        "company, app, account, domain, post, place")

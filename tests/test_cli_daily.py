@@ -97,9 +97,10 @@ UNKNOWN = [
                                "weizhong (微众, WeBank); for the variants of any text, add --any"),
     (["alerts", "test", "nowhere"], "alerts test nowhere: no such channel in config.yaml; the channels are: "
                                     "legal-hook"),
-    (["check", "--kind", "shop", "微众"], "--kind shop: no such kind; the kinds are: company, app, account, domain"),
+    (["check", "--kind", "shop", "微众"], "--kind shop: no such kind; the kinds are: company, app, account, "
+                                            "domain, post, place"),
     (["screen", "--kind", "shop", "in.txt"], "--kind shop: no such kind; the kinds are: company, app, account, "
-                                             "domain"),
+                                             "domain, post, place"),
     (["review", "1", "approved"], f"review approved: no such status; the statuses are: {STATUSES}; give hit ids "
                                   "(numbers from `brandwatch hits`) and then one status"),
     (["review", "confirmed"], "review confirmed: give at least one hit id before the status, e.g. "

@@ -18,7 +18,7 @@ BAD = [
     ("marks:\n  - id: m1\n    name: 微众\n", "owner is required"),
     ("owner: x\nmarks:\n  - id: 'bad id'\n    name: 微众\n",
      "marks[0].id must use only letters, digits, _ . - (it is a stable id) (got 'bad id')"),
-    ("- just\n- a list\n", "must be a mapping with keys owner, marks, allow"),
+    ("- just\n- a list\n", "must be a mapping with keys owner, marks, allow, official"),
 ]
 
 

@@ -242,7 +242,7 @@ def test_partition_function_defaults(matcher, frame, kw, expected):
     ({"id": ["1"]}, "partition: no column of names (the header is: id (A)); call the column of names 'name' or "
                     "名称, or give --column with its header or letter"),
     ({"name": ["维众", "华信"], "kind": ["app", "shop"]},
-     "partition: row 2: kind 'shop' is not one of company, app, account, domain"),
+     "partition: row 2: kind 'shop' is not one of company, app, account, domain, post, place"),
 ])
 def test_partition_function_errors(matcher, frame, message):
     with pytest.raises(InputError) as e:
@@ -271,7 +271,7 @@ BAD = [
     ("late.csv", "{p}: line 302: bytes that are not UTF-8 at column 3, but line 2 is UTF-8: the file mixes "
                  "encodings; save it again as UTF-8 (Excel: 另存为 → CSV UTF-8 (逗号分隔))"),
     ("empty.parquet", "{p}: the file is empty; give one name a line, or CSV with a header id,name"),
-    ("shop.parquet", "{p}: row 2: kind 'shop' is not one of company, app, account, domain"),
+    ("shop.parquet", "{p}: row 2: kind 'shop' is not one of company, app, account, domain, post, place"),
     ("junk.parquet", "{p}: not Parquet that Dask can read ("),
 ]
 

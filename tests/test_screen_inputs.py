@@ -234,7 +234,8 @@ WORKBOOK_ERRORS = [
     (ReadOptions(sheet="名单", column="地址"),
      "sheet '名单' row 2: no column '地址' (the header is: 序号 (A), 企业名称 (B), 备注 (C)); give --column one of "
      "these headers or a column letter (A is the first)"),
-    (ReadOptions(sheet="apps"), "sheet 'apps' row 3: kind 'shop' is not one of company, app, account, domain"),
+    (ReadOptions(sheet="apps"), "sheet 'apps' row 3: kind 'shop' is not one of company, app, account, "
+     "domain, post, place"),
 ]
 
 
