@@ -5,7 +5,8 @@ The retention policy (README "Store maintenance and retention"):
 Kept for ever — legal evidence and the team's decisions; brandwatch never deletes them:
   hits, audit (append-only by trigger), proposals, allow_names, listings,
   listing_changes, sightings (compact since schema 3: a listing's first showing
-  and each change), captures and their WARC records, feeds.
+  and each change), captures and their WARC records, feeds, listing_texts,
+  attributes, fake_contacts.
 
 May be pruned by ``brandwatch store vacuum`` once older than ``--older-than``
 days (default 180):

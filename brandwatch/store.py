@@ -28,6 +28,10 @@ Tables
                    (name_changed, deregistered, removed, reemerged)
   allow_names      names the team allowlisted from a hit, added to the owner's allow list
   outbox           alert messages until delivered; a failed one waits to be retried
+  listing_texts    a listing's latest text (post, bio, caption, page body); every version is in its captures
+  attributes       what links listings into networks: (listing, kind, value) with credit code, legal
+                   representative, shareholder, address, phone, e-mail, WeChat, QQ, website, normalised
+  fake_contacts    a phone number or address beside a mark that is not among its owner's official ones
 """
 
 from __future__ import annotations
@@ -276,8 +280,45 @@ def _v5(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v6(db: sqlite_utils.Database) -> None:
+    # Leads: what a listing says beyond its name (its text, scanned for mentions, pitches and contacts), the
+    # attributes that link listings into networks (credit code, legal representative, shareholders,
+    # address, phone, e-mail, WeChat, QQ, website), and the fake contacts found beside a mark (the weekly
+    # count of distinct fake numbers is the figure banks publish).
+    db.executescript(
+        """
+        CREATE TABLE listing_texts (
+            listing_id INTEGER PRIMARY KEY REFERENCES listings (id),
+            text TEXT NOT NULL,
+            seen_at TEXT NOT NULL
+        );
+        CREATE TABLE attributes (
+            listing_id INTEGER NOT NULL REFERENCES listings (id),
+            kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            PRIMARY KEY (listing_id, kind, value)
+        ) WITHOUT ROWID;
+        CREATE INDEX attributes_value ON attributes (kind, value);
+        CREATE TABLE fake_contacts (
+            id INTEGER PRIMARY KEY,
+            listing_id INTEGER NOT NULL REFERENCES listings (id),
+            mark_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            value TEXT NOT NULL,
+            raw TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            UNIQUE (listing_id, mark_id, type, value)
+        );
+        CREATE INDEX fake_contacts_seen ON fake_contacts (last_seen);
+        """
+    )
+
+
 # Migrations in order; the store's version is how many have been applied.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3, _v4, _v5)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
 
 # Orders the hit queries offer, by name (never SQL from a caller).
 HIT_ORDERS = {
@@ -312,7 +353,7 @@ def _fields_json(fields: dict[str, str]) -> str:
 
 
 TABLES = ("runs", "captures", "feeds", "listings", "listing_changes", "hits", "sightings", "audit", "proposals",
-          "allow_names", "outbox", "users")
+          "allow_names", "outbox", "users", "listing_texts", "attributes", "fake_contacts")
 
 
 def _hit_record(row: dict[str, Any]) -> HitRecord:
@@ -757,6 +798,66 @@ class Store:
             [(lid, h.mark_id, h.mark, h.owner, h.score, h.severity, h.rule, h.span, h.explanation, now, now)
              for lid, hits in found for h in hits])
         return len({(lid, h.mark_id) for lid, hits in found for h in hits} - known)
+
+    # -- leads: texts, attributes, fake contacts -------------------------------------
+
+    def save_texts(self, texts: Iterable[tuple[int, str]], now: str | None = None) -> None:
+        """Keep each listing's latest text (a post, bio, page body); the capture keeps every version."""
+        now = now or utc_now()
+        self.db.conn.executemany(
+            "INSERT INTO listing_texts (listing_id, text, seen_at) VALUES (?, ?, ?) ON CONFLICT (listing_id)"
+            " DO UPDATE SET text = excluded.text, seen_at = excluded.seen_at WHERE text != excluded.text",
+            [(lid, text, now) for lid, text in texts if text])
+
+    def listing_text(self, listing_id: int) -> str:
+        row = self.db.execute("SELECT text FROM listing_texts WHERE listing_id = ?", [listing_id]).fetchone()
+        return row[0] if row else ""
+
+    def save_attributes(self, rows: Iterable[tuple[int, str, str]], now: str | None = None) -> None:
+        """(listing id, kind, value): what links listings into networks; seen again moves last_seen."""
+        now = now or utc_now()
+        self.db.conn.executemany(
+            "INSERT INTO attributes (listing_id, kind, value, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (listing_id, kind, value) DO UPDATE SET last_seen = excluded.last_seen",
+            [(lid, kind, value, now, now) for lid, kind, value in rows])
+
+    def attribute_rows(self) -> Iterator[tuple[int, str, str]]:
+        """Every (listing id, kind, value), for building the network."""
+        yield from self.db.execute("SELECT listing_id, kind, value FROM attributes ORDER BY listing_id")
+
+    def attributes_of(self, listing_id: int) -> list[tuple[str, str]]:
+        return [tuple(r) for r in self.db.execute(
+            "SELECT kind, value FROM attributes WHERE listing_id = ? ORDER BY kind, value", [listing_id])]
+
+    def listing_names(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """id → {name, kind, source} for the listings asked, in one query."""
+        rows = self.db.execute(
+            "SELECT id, name, kind, source FROM listings WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(ids))])
+        return {r[0]: {"name": r[1], "kind": r[2], "source": r[3]} for r in rows}
+
+    def save_fake_contacts(self, rows: Iterable[tuple[int, str, str, str, str]], now: str | None = None) -> None:
+        """(listing id, mark id, type, value, raw): a contact beside a mark that is not the owner's."""
+        now = now or utc_now()
+        self.db.conn.executemany(
+            "INSERT INTO fake_contacts (listing_id, mark_id, type, value, raw, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (listing_id, mark_id, type, value)"
+            " DO UPDATE SET last_seen = excluded.last_seen",
+            [(*r, now, now) for r in rows])
+
+    def fake_contacts(self, since: str | None = None, until: str | None = None) -> list[dict[str, Any]]:
+        """Fake contacts seen in [since, until) (all without bounds), one row a (listing, mark, contact)."""
+        where, args = [], []
+        if since:
+            where.append("f.last_seen >= ?")
+            args.append(since)
+        if until:
+            where.append("f.first_seen < ?")
+            args.append(until)
+        return self._rows(
+            "SELECT f.*, l.name AS listing_name, l.source AS listing_source, l.kind AS listing_kind"
+            " FROM fake_contacts f JOIN listings l ON l.id = f.listing_id"
+            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY f.first_seen, f.id", args)
 
     def listing_changes(self, listing_id: int) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM listing_changes WHERE listing_id = ? ORDER BY id", [listing_id])
