@@ -37,7 +37,7 @@ from .index import matcher_for
 from .match import Matcher
 from .models import Watchlist
 from .net import backoff
-from .pipeline import RunResult, Stop, run_source, search_queries
+from .pipeline import RunResult, Stop, import_only_message, run_source, search_queries
 from .schedules import next_run, stamp_seconds
 from .sources import SourceType
 from .store import Store
@@ -191,7 +191,11 @@ def deferred_until(store: Store, source: str, now: datetime | None = None) -> da
 
 
 def run_one(ctx: Context, spec: SourceSpec, source: SourceType, *, force: bool = False) -> RunResult | None:
-    """One run of one source in its own store connection; None when paused (blocked) or deferred."""
+    """One run of one source in its own store connection; None when paused (blocked) or deferred, or when
+    the source is import-only (it is never fetched; the daemon and ``run --once`` pass it by)."""
+    if source.import_only:
+        log.info("%s", import_only_message(spec.name))
+        return None
     with ctx.jobs.running(), Store(ctx.config.database) as store:
         if ctx.stop.is_set():
             return None
@@ -218,6 +222,12 @@ def after_run(ctx: Context, store: Store, run_id: int) -> None:
     """What follows every run: follow-up proposals for watched hits, then one alert digest of its new hits."""
     for p in follow_up(store, run_id, ctx.matcher, absent_runs=ctx.config.followup.absent_runs):
         log.info("hit %d: proposed %s: %s", p.hit_id, p.outcome, p.reason)
+    from .networks import propose_related
+
+    for r in propose_related(store):
+        if r.new:
+            log.info("listing %d (%s): proposed as related to a confirmed imitator: %s", r.listing_id, r.name,
+                     r.reason)
     if ctx.config.alerts.channels:
         from .alerts import deliver, queue_digest
 
@@ -289,6 +299,8 @@ def run_once(ctx: Context, only: str | None = None) -> list[RunResult]:
     names = [spec.name for spec, _ in ctx.sources]
     if only is not None and only not in names:
         raise BrandwatchError(f"--source {only}: no such source in config.yaml; sources are: {', '.join(names)}")
+    if only is not None and any(spec.name == only and source.import_only for spec, source in ctx.sources):
+        raise BrandwatchError(import_only_message(only))
     out = []
     with database_lock(Path(ctx.config.database)), stop_on_signals(ctx):
         with Store(ctx.config.database) as store:

@@ -49,11 +49,62 @@ def _rows() -> list[tuple[str, str, str]]:
     return [(r["id"], r["name"], r["kind"]) for r in csv.DictReader(io.StringIO(text))]
 
 
+def _leads() -> dict[str, Any]:
+    text = resources.files("brandwatch.data").joinpath("demo_leads.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _credit_code(i: int) -> str:
+    return f"9142{i:014d}"
+
+
+class _People:
+    """Each demo company's legal representative, address and phone: made up, distinct, the same every run;
+    the network's members share theirs, as one controller's companies do."""
+
+    def __init__(self, companies: list[tuple[str, str]], leads: dict[str, Any]) -> None:
+        net = leads["network"]
+        surnames, given, streets = leads["surnames"], leads["given"], leads["streets"]
+        self.info: dict[str, dict[str, str]] = {}
+        for i, (rid, name) in enumerate(companies):
+            if rid in net["members"]:
+                self.info[rid] = {"legal": net["person"], "address": net["address"], "tel": net["phone"]}
+                continue
+            person = surnames[(i * 7) % len(surnames)] + given[(i * 3) % len(given)]
+            city = name[:2] if name[:2] in ("北京", "上海", "重庆") else name[: name.find("市") + 1] or "杭州市"
+            address = f"{city}{streets[i % len(streets)]}{100 + i}号{1 + i % 20}层"
+            self.info[rid] = {"legal": person, "address": address, "tel": f"0{571 + i % 300}-{8800_0000 + i * 37}"}
+
+
+def _detail_page(rid: str, name: str, code: str, people: _People, companies: dict[str, tuple[int, str]],
+                 leads: dict[str, Any]) -> bytes:
+    """A registry's company page: the info table, and the legal representative's other companies."""
+    info = people.info[rid]
+    net = leads["network"]
+    rows = []
+    if rid in net["members"]:
+        hidden = net["hidden"]
+        others = [(hidden["name"], hidden["code"], hidden["status"])]
+        others += [(companies[m][1], _credit_code(companies[m][0]), "存续") for m in net["members"] if m != rid]
+        for other, other_code, status in others:
+            rows.append(f'<tr class="row"><td class="name">{html.escape(other)}</td><td class="code">{other_code}</td>'
+                        f'<td class="legal">{html.escape(info["legal"])}</td>'
+                        f'<td class="address">{html.escape(info["address"])}</td><td class="status">{status}</td></tr>')
+    related = (f'<h3>法定代表人其他任职企业</h3><table class="related"><tr><th>企业名称</th><th>统一社会信用代码</th>'
+               f'<th>法定代表人</th><th>住所</th><th>状态</th></tr>{"".join(rows)}</table>') if rows else ""
+    doc = (f'<html><head><title>{html.escape(name)} - 企业信息</title></head><body><h1>{html.escape(name)}</h1>'
+           f'<table class="info"><tr><th>统一社会信用代码</th><td class="code">{code}</td></tr>'
+           f'<tr><th>法定代表人</th><td class="legal">{html.escape(info["legal"])}</td></tr>'
+           f'<tr><th>住所</th><td class="address">{html.escape(info["address"])}</td></tr>'
+           f'<tr><th>联系电话</th><td class="tel">{html.escape(info["tel"])}</td></tr></table>{related}</body></html>')
+    return doc.encode("gb18030")
+
+
 def _registry_page(companies: list[tuple[str, str]], page: int) -> bytes:
     start = (page - 1) * PER_PAGE
     items = []
     for i, (rid, name) in enumerate(companies[start : start + PER_PAGE], start=start):
-        code = f"9142{i:014d}"
+        code = _credit_code(i)
         items.append(
             f'<div class="result"><a class="name" href="/company/{rid}">{html.escape(name)}</a>'
             f'<span class="code">{code}</span><span class="status">存续</span>'
@@ -71,6 +122,9 @@ class _DemoSite:
         self.companies = [(r, n) for r, n, k in rows if k == "company"]
         self.apps = [(r, n) for r, n, k in rows if k == "app"]
         self.accounts = [(r, n) for r, n, k in rows if k == "account"]
+        self.leads = _leads()
+        self.people = _People(self.companies, self.leads)
+        self.by_id = {r: (i, n) for i, (r, n) in enumerate(self.companies)}
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -106,6 +160,14 @@ class _DemoSite:
             users = [{"mid": int(r.removeprefix("demo")), "uname": n, "usign": "", "fans": 10 + i}
                      for i, (r, n) in enumerate(self.accounts)]
             doc = {"code": 0, "data": {"result": users, "numPages": 1}}
+            return 200, "application/json", json.dumps(doc, ensure_ascii=False).encode()
+        if path.startswith("/company/") and path.removeprefix("/company/") in self.by_id:
+            rid = path.removeprefix("/company/")
+            i, name = self.by_id[rid]
+            return 200, "text/html", _detail_page(rid, name, _credit_code(i), self.people, self.by_id, self.leads)
+        if path == "/social/posts":
+            posts = [{**p, "url": f"{self.url}/social/post/{p['id']}"} for p in self.leads["posts"]]
+            doc = {"code": 0, "data": {"posts": posts}}
             return 200, "application/json", json.dumps(doc, ensure_ascii=False).encode()
         if path.startswith("/guarded/"):
             return 521, "text/html", CHALLENGE
@@ -145,12 +207,25 @@ def demo_config(url: str, out: Path, watchlists: Path) -> dict:
                 "url": url + "/registry/search?q={query}", "item": "div.result",
                 "fields": {"name": "a.name", "url": "a.name@href", "统一社会信用代码": "span.code",
                            "status": "span.status", "成立日期": "span.date"},
-                "key": "统一社会信用代码", "next": "a.next", "pages": 20}},
+                "key": "统一社会信用代码", "next": "a.next", "pages": 20,
+                # each company's own page: its legal representative, address and phone, and the
+                # representative's other companies (how a company with no mark in its name is found)
+                "detail": {"proof": "table.info", "fields": {"法定代表人": "td.legal", "住所": "td.address",
+                                                             "电话": "td.tel"},
+                           "related": "table.related tr.row",
+                           "related_fields": {"name": "td.name", "统一社会信用代码": "td.code",
+                                              "法定代表人": "td.legal", "住所": "td.address",
+                                              "status": "td.status"},
+                           "related_key": "统一社会信用代码", "pages": 400}}},
             {"name": "demo-appstore", "type": "itunes", "variants": 0, "queries": ["微众"],
              "options": {"base_url": url + "/apps/search"}},
             {"name": "demo-social", "type": "json", "variants": 0, "queries": ["微众"], "options": {
                 "url": url + "/social/search?keyword={query}", "items": "data.result", "kind": "account",
                 "fields": {"name": "uname", "mid": "mid", "fans": "fans"}, "key": "mid"}},
+            {"name": "demo-posts", "type": "json", "variants": 0, "queries": ["微众"], "options": {
+                "url": url + "/social/posts?keyword={query}", "items": "data.posts", "kind": "post",
+                "fields": {"name": "title", "text": "content", "作者": "author", "url": "url", "id": "id"},
+                "key": "id"}},
             {"name": "demo-guarded-registry", "type": "gsxt", "variants": 0, "queries": ["微众"],
              "options": {"url": url + "/guarded/search?searchword={query}"}},
         ],
@@ -268,7 +343,8 @@ def next_commands(cfg_path: Path, top: HitRecord | None) -> list[str]:
     out = [f"{bw} hits --status new"]
     if top is not None:
         out += [f"{bw} show {top.id}", f"{bw} hits --mark {top.mark_id} --severity high",
-                f"{bw} audit log {top.id}"]
+                f"{bw} audit log {top.id}", f"{bw} network {top.id}"]
+    out += [f"{bw} proposals", f"{bw} hits --rule fake_contact"]
     return [*out, f"{bw} status", f"{bw} report"]
 
 
@@ -278,6 +354,7 @@ def _demo_workflow(config: ConfigSpec, out: Path) -> HitRecord | None:
     from .captures import CaptureArchive
     from .evidence import build_bundle, verify_bundle
     from .export import export_hits
+    from .networks import propose_related
     from .report import write_report
     from .report.weeks import current_week
     from .review import review
@@ -287,8 +364,14 @@ def _demo_workflow(config: ConfigSpec, out: Path) -> HitRecord | None:
         top = store.hit_records(severity="high", order="score")
         if not top:
             return None
-        hit = next((h for h in top if h.listing.kind == "company"), top[0])
+        members = set(_leads()["network"]["members"])
+        ours = {n for r, n, _ in _rows() if r in members}
+        companies = [h for h in top if h.listing.kind == "company"]
+        # one of the controller's companies (the demo's network), so the next step finds the others
+        hit = next((h for h in companies if h.listing.name in ours), companies[0] if companies else top[0])
         review(store, [hit.id], "confirmed", by="demo", note="字号与商标近似，确认仿冒 (demo)")
+        related = propose_related(store)  # what `run` does after each crawl, done now for the demo
+        fakes = store.hit_records(rule="fake_contact", order="score")
         bundle = build_bundle(store, CaptureArchive(config.captures_dir), hit.id,
                               out / "evidence" / f"hit-{hit.id}.zip", db_path=Path(config.database))
         problems = verify_bundle(bundle.path)
@@ -304,4 +387,12 @@ def _demo_workflow(config: ConfigSpec, out: Path) -> HitRecord | None:
     click.echo(f"  export:   {shown(out / 'exports' / 'hits.csv')}, {shown(out / 'exports' / 'hits.xlsx')} "
                f"({len(rows)} hits)")
     click.echo(f"  report:   {shown(files.html)} (week {files.week})")
+    click.echo(f"\nFake customer-service contacts beside a mark ({len(fakes)} hit(s)):")
+    for f in fakes:
+        click.echo(f"  hit {f.id} [{f.severity}] {f.listing.kind} 「{f.listing.name}」 ({f.listing.source})")
+        click.echo(f"      {f.explanation}")
+    click.echo(f"\nRelated to the confirmed imitator, whatever their names ({len(related)} proposal(s)):")
+    for r in related:
+        click.echo(f"  listing {r.listing_id} 「{r.name}」 — related ({r.mark_id})")
+        click.echo(f"      {r.reason}")
     return hit

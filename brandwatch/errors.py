@@ -20,6 +20,7 @@
         ├── Blocked                 an anti-bot wall answered: pause the source
         ├── RobotsDisallowed        robots.txt forbids the URL
         ├── Deferred                the site asked us to wait longer than the source's budget
+        ├── Throttled               an API's 200 answer says to slow down or wait (retried like HTTP 429)
         ├── TooSlow                 an answer did not complete within its deadline (a server dripping bytes)
         ├── TooLarge                an answer is over its byte cap
         └── BudgetSpent             the source run's time budget has no room for this request or its retry
@@ -130,6 +131,20 @@ class Deferred(FetchError):
     """
 
     def __init__(self, message: str, *, after: float) -> None:
+        super().__init__(message)
+        self.after = after
+
+
+class Throttled(FetchError):
+    """An API answered HTTP 200 with a body that says to slow down (a per-second or per-minute limit, a
+    busy server) or to wait (a daily quota spent): raised by a source's ``check``, inside the fetch.
+
+    The fetcher treats it as HTTP 429: ``after`` is the wait the answer implies (a daily quota: until
+    it resets), like a Retry-After; None backs off as usual. A wait longer than the run's budget defers
+    the source (Deferred); retries that never get a usable answer fail the request (FetchError).
+    """
+
+    def __init__(self, message: str, *, after: float | None = None) -> None:
         super().__init__(message)
         self.after = after
 

@@ -11,6 +11,9 @@
   source run's time budget: a ``Retry-After`` longer than what is left
   raises :class:`Deferred` (the source waits for its next run) instead of
   sleeping.
+- An API that answers HTTP 200 with "too frequent" or "quota spent" in its
+  body is told by the source's ``check`` (it raises :class:`Throttled`) and
+  handled the same way: backoff, or the wait it implies, or Deferred.
 - Anti-bot answers (the HTTP 521 JavaScript challenge, 403/412 from a WAF, a
   challenge script at any size) raise :class:`Blocked` at once: never
   retried, never solved, and never read as "no results". A captcha page
@@ -40,7 +43,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from protego import Protego
 
-from .errors import Blocked, BudgetSpent, Deferred, FetchError, RobotsDisallowed, TooSlow
+from .errors import Blocked, BudgetSpent, Deferred, FetchError, RobotsDisallowed, Throttled, TooSlow
 from .models import Capture, utc_now
 from .net import Deadline, backoff, bounded_session, retry_after
 from .net import request as net_request
@@ -181,11 +184,14 @@ class Fetcher:
         self._robots: dict[str, Protego | FetchError | None] = {}
 
     def fetch(self, url: str, *, params: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
-              respect_robots: bool = True, budget: Deadline | None = None) -> Page:
+              respect_robots: bool = True, budget: Deadline | None = None,
+              check: Callable[[str], None] | None = None) -> Page:
         """One page. ``budget``: the source run's deadline; no answer, retry or wait goes past it.
 
         A ``Retry-After`` longer than what is left of the budget (without one: ``backoff_cap``)
         raises Deferred instead of sleeping; a redirect is followed only where robots.txt allows.
+        ``check`` reads a 200 answer's text and raises Throttled when the body says to slow down or
+        wait: retried like HTTP 429, its ``after`` taken as a Retry-After.
         """
         if params:
             url = requests.Request("GET", url, params=params).prepare().url or url
@@ -195,11 +201,16 @@ class Fetcher:
         for attempt in range(1, self.policy.max_tries + 1):
             if budget is not None and budget.expired:
                 raise BudgetSpent(f"{url}: the source's time budget ran out" + (f" (last: {last})" if last else ""))
-            after = None
+            after, asked = None, "Retry-After"
             try:
-                return self._once(url, headers, respect_robots, budget)
+                page = self._once(url, headers, respect_robots, budget)
+                if check is not None:
+                    check(page.text)
+                return page
             except _Retry as r:
                 last, after = r.why, r.after
+            except Throttled as t:
+                last, after, asked = str(t), t.after, "as its answer says"
             except TooSlow as e:  # not retried: the server had the whole deadline
                 if budget is not None and budget.expired:  # the budget's end cut it, not the page's deadline
                     raise BudgetSpent(f"{url}: the source's time budget ran out while it answered") from e
@@ -211,7 +222,7 @@ class Fetcher:
             left = budget.left() if budget is not None else self.policy.backoff_cap
             if after is not None and after > left:
                 within = "of the source's time budget" if budget is not None else "that a run waits"
-                raise Deferred(f"{url}: {last} asks brandwatch to wait {after:.0f} s (Retry-After), more than the "
+                raise Deferred(f"{url}: {last} asks brandwatch to wait {after:.0f} s ({asked}), more than the "
                                f"{left:.0f} s left {within}; the source is deferred until then", after=after)
             if attempt == self.policy.max_tries:
                 break

@@ -76,7 +76,10 @@ def index_key(watchlists: Sequence[Watchlist], risk_terms: Sequence[str]) -> str
         "risk": list(risk_terms),
         "watchlists": [
             {"owner": w.owner, "allow": list(w.allow),
-             "marks": [[m.id, m.name, list(m.aliases), list(m.reading)] for m in w.marks]}
+             "marks": [[m.id, m.name, list(m.aliases), list(m.reading)] for m in w.marks],
+             # the matcher carries its watchlists, official contacts too (the leads' fake-contact check)
+             "official": [list(w.official.phones), list(w.official.domains), list(w.official.apps),
+                          list(w.official.accounts)]}
             for w in watchlists
         ],
     }

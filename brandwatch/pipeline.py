@@ -30,7 +30,7 @@ absent from the source. Follow-up counts only proven runs towards ``removed``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,11 +40,12 @@ from .bounded import IMPORT_FIX, IMPORT_MAX_BYTES, check_regular_file, read_regu
 from .captures import CaptureArchive, masked
 from .errors import Blocked, BrandwatchError, BudgetSpent, Deferred, FetchError, ParseError, RobotsDisallowed
 from .fetch import Fetcher, challenge_reason
+from .leads.reading import Matched, match_listings
 from .match import Matcher
 from .match.variants import generate_variants
-from .models import Capture, Hit, Listing, Watchlist, stamp, utc_now
+from .models import Capture, Listing, Watchlist, stamp, utc_now
 from .net import Deadline
-from .sources import FilesSource, SourceType
+from .sources import FilesSource, Request, SourceType
 from .sources.files import scan_feed
 from .store import Store
 
@@ -109,7 +110,7 @@ def save_page(store: Store, archive: CaptureArchive, matcher: Matcher, capture: 
     if not listings:
         return 0, 0
     capture = masked(capture)  # registered secrets out of URLs, headers and body, before it is hashed
-    found = matcher.match_many([x.name for x in listings], [x.kind for x in listings])
+    found = match_listings(matcher, listings)
     # the same bytes from the same URL are kept once; the listing's last_seen says it was seen again
     capture_id = store.find_capture(capture.sha256, capture.final_url)
     place = archive.append(capture) if capture_id is None else None
@@ -120,14 +121,28 @@ def save_page(store: Store, archive: CaptureArchive, matcher: Matcher, capture: 
     return len(listings), new_hits
 
 
-def save_matched(store: Store, listings: Sequence[Listing], found: dict[int, list[Hit]], capture_id: int | None,
+def save_matched(store: Store, listings: Sequence[Listing], found: Matched, capture_id: int | None,
                  run_id: int | None) -> int:
-    """Save a batch of listings and the hits ``match_many`` found in them; returns the new hits.
+    """Save a batch of listings, the hits ``match_listings`` found in them, their texts, attributes and fake
+    contacts; returns the new hits.
 
     Call inside a transaction; matching happens before it, so the write lock is held only to write.
     """
     saved = store.save_listings(listings, capture_id, run_id=run_id)
-    return store.save_hits_many((saved[i].id, hits) for i, hits in found.items())
+    ids = [s.id for s in saved]
+    if found.texts:
+        store.save_texts((ids[i], text) for i, text in found.texts)
+    if found.attributes:
+        store.save_attributes((ids[i], kind, value) for i, kind, value in found.attributes)
+    if found.fakes:
+        store.save_fake_contacts((ids[i], *rest) for i, *rest in found.fakes)
+    return store.save_hits_many((ids[i], hits) for i, hits in found.hits.items())
+
+
+def import_only_message(name: str) -> str:
+    """What ``run`` says of a source that is never fetched (social platforms: sources/social.py)."""
+    return (f"{name}: import-only: save pages in a browser and run brandwatch import --source {name} FILES "
+            "(this source is never crawled)")
 
 
 def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, store: Store, archive: CaptureArchive,
@@ -137,8 +152,11 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
     ``budget``: seconds the run may take; no request, retry or wait goes past it, and a
     site asking for a longer wait defers the source. ``stop``: checked between pages.
     API keys (``source.secrets()``) are masked as *** in every URL and message
-    that is kept: captures, run messages, logs.
+    that is kept: captures, run messages, logs. An import-only source is refused
+    before a run is recorded: an empty ok run would say its platform was searched.
     """
+    if source.import_only:
+        raise BrandwatchError(import_only_message(source.name))
     result = RunResult(source.name, store.start_run(source.name))
     failures = Problems()
     secrets = [s for s in source.secrets() if s]
@@ -155,6 +173,7 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
             _run_files(source, result, store, archive, matcher, failures)
         for first in ([] if isinstance(source, FilesSource) else source.requests(queries)):
             request = first
+            details_left = source.detail_pages()
             while request is not None and not halted:
                 if stop is not None and stop.is_set():
                     halted = f"stopped by {stop.reason} after {result.pages} pages"
@@ -164,7 +183,7 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
                     break
                 try:
                     page = fetcher.fetch(request.url, params=request.params or None, headers=request.headers or None,
-                                         respect_robots=source.respect_robots, budget=deadline)
+                                         respect_robots=source.respect_robots, budget=deadline, check=source.check)
                 except Blocked as e:
                     result.outcome, result.message = "blocked", mask(str(e))
                     result.errors += 1
@@ -201,6 +220,14 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
                 used += 1
                 result.listings += n
                 result.new_hits += new
+                for detail in parsed.details[:max(0, details_left)]:
+                    if (stop is not None and stop.is_set()) or (deadline is not None and deadline.expired):
+                        break
+                    details_left -= 1
+                    ended = _detail_page(source, detail, fetcher, store, archive, matcher, result, failures,
+                                         deadline, mask)
+                    if ended:
+                        return result
                 request = parsed.next
             if halted:
                 break
@@ -221,6 +248,45 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
         store.finish_run(result.run_id, result.outcome, pages=result.pages, listings=result.listings,
                          new_hits=result.new_hits, errors=result.errors, message=result.message,
                          deferred_until=result.deferred_until, proven=result.proven)
+
+
+def _detail_page(source: SourceType, request: Request, fetcher: Fetcher, store: Store, archive: CaptureArchive,
+                 matcher: Matcher, result: RunResult, failures: Problems, deadline: Deadline | None,
+                 mask: Callable[[str], str]) -> bool:
+    """Fetch and keep one result's own page (its fields, its text, the entities it links to); True when the
+    run must end (a wall or a requested wait), as for a result page. A page that fails is a problem of the
+    run, and the next detail page is tried."""
+    try:
+        page = fetcher.fetch(request.url, respect_robots=source.respect_robots, budget=deadline)
+    except Blocked as e:
+        result.outcome, result.message = "blocked", mask(str(e))
+        result.errors += 1
+        return True
+    except Deferred as e:
+        result.outcome, result.message = "deferred", mask(str(e))
+        result.deferred_until = stamp(datetime.now(UTC) + timedelta(seconds=e.after))
+        return True
+    except (RobotsDisallowed, FetchError) as e:
+        result.errors += 1
+        failures.add(mask(f"detail page: {e}"))
+        return False
+    result.pages += 1
+    try:
+        parsed = source.parse_detail(source.text_of(page.capture.body, page.text), request)
+    except (ParseError, ValueError) as e:
+        result.errors += 1
+        reason = challenge_reason(page.text)
+        if reason:
+            result.outcome = "blocked"
+            result.message = mask(f"{page.capture.final_url}: blocked by {reason} where a detail page belonged; "
+                                  "brandwatch does not solve challenges, the source pauses")
+            return True
+        failures.add(mask(f"{page.capture.final_url}: not a detail page ({e})"))
+        return False
+    n, new = save_page(store, archive, matcher, page.capture, parsed.listings, result.run_id)
+    result.listings += max(0, n - 1)  # the listing itself was counted on its result page
+    result.new_hits += new
+    return False
 
 
 def _run_files(source: FilesSource, result: RunResult, store: Store, archive: CaptureArchive, matcher: Matcher,
@@ -253,8 +319,7 @@ def _run_files(source: FilesSource, result: RunResult, store: Store, archive: Ca
             for batch in source.read_batches(path, FEED_BATCH, after):
                 result.errors += len(batch.bad)
                 failures.add(*batch.bad)
-                found = (matcher.match_many([x.name for x in batch.listings], [x.kind for x in batch.listings])
-                         if batch.listings else {})
+                found = match_listings(matcher, batch.listings)
                 with store.transaction():
                     new = save_matched(store, batch.listings, found, capture_id, result.run_id)
                     store.feed_progress(capture_id, batch.last_line, len(batch.listings))

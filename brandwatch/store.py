@@ -293,13 +293,14 @@ def _v6(db: sqlite_utils.Database) -> None:
             seen_at TEXT NOT NULL
         );
         CREATE TABLE attributes (
+            id INTEGER PRIMARY KEY,
             listing_id INTEGER NOT NULL REFERENCES listings (id),
             kind TEXT NOT NULL,
             value TEXT NOT NULL,
             first_seen TEXT NOT NULL,
             last_seen TEXT NOT NULL,
-            PRIMARY KEY (listing_id, kind, value)
-        ) WITHOUT ROWID;
+            UNIQUE (listing_id, kind, value)
+        );
         CREATE INDEX attributes_value ON attributes (kind, value);
         CREATE TABLE fake_contacts (
             id INTEGER PRIMARY KEY,
@@ -825,6 +826,42 @@ class Store:
         """Every (listing id, kind, value), for building the network."""
         yield from self.db.execute("SELECT listing_id, kind, value FROM attributes ORDER BY listing_id")
 
+    def attribute_neighbourhood(self, listing_ids: Iterable[int], steps: int, hub_limit: int
+                                ) -> tuple[list[tuple[int, str, str]], dict[tuple[str, str], int]]:
+        """The attributes of every listing within ``steps`` shared values of the given ones, and the hubs met on
+        the way: values shared by more than ``hub_limit`` listings, which link nothing (a registered agent's
+        address) and are returned with their counts instead. The cost is that of the neighbourhood, not of
+        the store (the ``attributes_value`` index)."""
+        seen = set(listing_ids)
+        frontier = set(seen)
+        hubs: dict[tuple[str, str], int] = {}
+        for _ in range(steps):
+            if not frontier:
+                break
+            shared = self.db.execute(
+                "WITH mine AS (SELECT DISTINCT kind, value FROM attributes"
+                "              WHERE listing_id IN (SELECT value FROM json_each(?)))"
+                " SELECT m.kind, m.value, count(*) FROM mine m"
+                " JOIN attributes a ON a.kind = m.kind AND a.value = m.value GROUP BY m.kind, m.value",
+                [json.dumps(sorted(frontier))]).fetchall()
+            usable = []
+            for kind, value, n in shared:
+                if n > hub_limit:
+                    hubs[(kind, value)] = n
+                elif n > 1:
+                    usable.append([kind, value])
+            found = {r[0] for r in self.db.execute(
+                "SELECT a.listing_id FROM json_each(?) j"
+                " JOIN attributes a ON a.kind = json_extract(j.value, '$[0]')"
+                " AND a.value = json_extract(j.value, '$[1]')",
+                [json.dumps(usable, ensure_ascii=False)])} if usable else set()
+            frontier = found - seen
+            seen |= found
+        rows = [tuple(r) for r in self.db.execute(
+            "SELECT listing_id, kind, value FROM attributes WHERE listing_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY listing_id, kind, value", [json.dumps(sorted(seen))])]
+        return [r for r in rows if (r[1], r[2]) not in hubs], hubs
+
     def attributes_of(self, listing_id: int) -> list[tuple[str, str]]:
         return [tuple(r) for r in self.db.execute(
             "SELECT kind, value FROM attributes WHERE listing_id = ? ORDER BY kind, value", [listing_id])]
@@ -836,6 +873,15 @@ class Store:
             [json.dumps(list(ids))])
         return {r[0]: {"name": r[1], "kind": r[2], "source": r[3]} for r in rows}
 
+    def hit_marks_of(self, listing_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+        """listing id → {mark id: the hit's rule} for the listings asked that have hits."""
+        out: dict[int, dict[str, str]] = {}
+        for lid, mark_id, rule in self.db.execute(
+                "SELECT listing_id, mark_id, rule FROM hits WHERE listing_id IN (SELECT value FROM json_each(?))",
+                [json.dumps(list(listing_ids))]):
+            out.setdefault(lid, {})[mark_id] = rule
+        return out
+
     def save_fake_contacts(self, rows: Iterable[tuple[int, str, str, str, str]], now: str | None = None) -> None:
         """(listing id, mark id, type, value, raw): a contact beside a mark that is not the owner's."""
         now = now or utc_now()
@@ -845,9 +891,13 @@ class Store:
             " DO UPDATE SET last_seen = excluded.last_seen",
             [(*r, now, now) for r in rows])
 
-    def fake_contacts(self, since: str | None = None, until: str | None = None) -> list[dict[str, Any]]:
+    def fake_contacts(self, since: str | None = None, until: str | None = None,
+                      listing_id: int | None = None) -> list[dict[str, Any]]:
         """Fake contacts seen in [since, until) (all without bounds), one row a (listing, mark, contact)."""
         where, args = [], []
+        if listing_id is not None:
+            where.append("f.listing_id = ?")
+            args.append(listing_id)
         if since:
             where.append("f.last_seen >= ?")
             args.append(since)

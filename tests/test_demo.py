@@ -40,7 +40,7 @@ def _printed_commands(out: str) -> list[str]:
 def test_the_demo_prints_commands_with_the_venvs_brandwatch(demo):
     _, out = demo
     commands = _printed_commands(out)
-    assert len(commands) == 6
+    assert len(commands) == 9
     exe = shlex.quote(str(BRANDWATCH)) if BRANDWATCH.is_file() else f"{shlex.quote(sys.executable)} -m brandwatch"
     assert all(c.startswith(f"{exe} --config demo-output/demo-config.yaml ") for c in commands)
     assert "(or `export BRANDWATCH_CONFIG=demo-output/demo-config.yaml` and leave out --config)" in out
@@ -122,3 +122,15 @@ def test_the_printed_web_command_serves_and_the_printed_password_signs_in(demo):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_demo_shows_a_fake_number_and_a_related_entity_each_with_its_reason(demo):
+    _, out = demo
+    fakes = out.split("\nFake customer-service contacts beside a mark (")[1].split("\nRelated to")[0]
+    # the post that sells debt relief under 微众银行 with a 400 number that is not the bank's 95384
+    assert "4006861234" in fakes and "不是官方" in fakes and "95384" in fakes
+    # the bank's own notice gives 95384 only: not a fake contact
+    assert "谨防冒充客服诈骗" not in fakes
+    related = out.split("\nRelated to the confirmed imitator, whatever their names (")[1].split("\nDatabase:")[0]
+    assert "鑫诚信用管理（武汉）有限公司" in related  # no mark in its name
+    assert "周某明" in related  # the shared legal representative is the reason given

@@ -51,6 +51,11 @@ FORBIDDEN = {
     "lockfile.py": {"match", "config", "screen", "cli", "demo", "store", "pipeline", "scheduler", "sources", "fetch"},
     "logs.py": {"match", "config", "screen", "cli", "demo", "store", "pipeline", "scheduler", "sources", "fetch"},
     "report": {"match", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
+    # leads read texts and attributes: pure, beside the matcher, below everything that stores or crawls
+    "leads": {"config", "screen", "cli", "demo", "store", "pipeline", "scheduler", "sources", "fetch", "report",
+              "alerts", "web", "networks", "review", "evidence", "export"},
+    # the networks over the store: read it and write proposals, never crawl
+    "networks.py": {"cli", "demo", "pipeline", "scheduler", "sources", "fetch", "web", "report", "alerts"},
     "alerts": {"match", "screen", "cli", "demo", "pipeline", "scheduler", "sources", "fetch"},
 }
 

@@ -332,14 +332,24 @@ def _filters(f):
     f = click.option("--mark", multiple=True, help="Only hits on this mark: its id, name or alias (repeatable).")(f)
     f = click.option("--source", multiple=True, help="Only hits from this source (repeatable).")(f)
     f = click.option("--since", default=None, help="Only hits first seen on or after this date (Asia/Shanghai).")(f)
+    f = click.option("--rule", multiple=True, type=_Among("rule", "rules", all_rules()),
+                     help="Only hits one of whose rules is this (homophone, fake_contact, related …; repeatable).")(f)
     return f
 
 
+def all_rules() -> tuple[str, ...]:
+    """The matcher's rules and the leads' (fake_contact, related): what a hit's rule column may name."""
+    from ..leads.rules import all_rules as rules
+
+    return tuple(rules())
+
+
 def _query(ctx: click.Context, store, status, severity, mark, source, since,
-           until: str | None = None) -> list[HitRecord]:
+           until: str | None = None, rule: Sequence[str] = ()) -> list[HitRecord]:
     """The hits the filters select; a mark or source the watchlists, config and store do not know is an error."""
     return store.hit_records(status=status or None, severity=severity or None, mark=_marks(ctx, store, mark),
-                             source=_sources(ctx, store, source), since=_since(since), until=_since(until, "--until"))
+                             source=_sources(ctx, store, source), since=_since(since), until=_since(until, "--until"),
+                             rule=rule or None)
 
 
 def _tabbed_width(text: str) -> int:

@@ -181,3 +181,37 @@ def index_build(ctx: click.Context, watchlists: str | None) -> None:
         raise BrandwatchError("BRANDWATCH_INDEX=off is set in the environment: unset it to build the index")
     click.echo(f"built {info.path} in {info.seconds:.1f}s: {info.marks} marks, {info.forms} forms, "
                f"{info.path.stat().st_size / 2**20:.0f} MiB")
+
+
+@main.command()
+@click.argument("infile", metavar="IN", type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write one JSON line per input text here; default stdout.")
+@_watchlists_option
+@click.pass_context
+def texts(ctx: click.Context, infile: str, output: str | None, watchlists: str | None) -> None:
+    """Read texts (posts, captions, comments, bios, pages, map listings) for marks, pitches and contacts.
+
+    IN has one JSON object a line with ``id``, ``kind`` (post, caption, comment, bio, page, map) and
+    ``text``. Each output line has ``id``, ``marks``, ``category`` (the pitch sold, or none),
+    ``categories`` (every category quoted, with its phrases), ``contacts``, ``fake_contact`` and the hits
+    with their explanations. Exit 3 when any text gave a hit.
+    """
+    from ..leads.scan import scan_text
+    from ..leads.texts import read_texts
+
+    matcher, _ = _matcher(ctx, watchlists)
+    any_hit = False
+    n = 0
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        for item in read_texts(Path(infile)):
+            scan = scan_text(matcher, matcher.watchlists, item.text, item.kind)
+            any_hit = any_hit or bool(scan.hits)
+            out.write(json.dumps(scan.as_json(item.id), ensure_ascii=False) + "\n")
+            n += 1
+    finally:
+        if output:
+            out.close()
+    click.echo(f"{n} text(s) read" + (f"; written to {output}" if output else ""), err=True)
+    ctx.exit(EXIT_HITS if any_hit else 0)

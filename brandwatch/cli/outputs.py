@@ -98,8 +98,9 @@ def alerts_outbox(ctx: click.Context, show_all: bool) -> None:
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False), help="The file to write.")
 @click.pass_context
 def export_(ctx: click.Context, status: tuple[str, ...], severity: tuple[str, ...], mark: tuple[str, ...],
-            source: tuple[str, ...], since: str | None, until: str | None, fmt: str | None, out: str) -> None:
-    """Write the hits to a file, one row per hit, in the documented columns (export version 1)."""
+            source: tuple[str, ...], since: str | None, rule: tuple[str, ...], until: str | None, fmt: str | None,
+            out: str) -> None:
+    """Write the hits to a file, one row per hit, in the documented columns (export version 2)."""
     from ..export import FORMATS, export_hits
 
     fmt = fmt or Path(out).suffix.lstrip(".").lower()
@@ -107,7 +108,7 @@ def export_(ctx: click.Context, status: tuple[str, ...], severity: tuple[str, ..
         raise click.UsageError(f"{out}: cannot tell the format from the suffix; give --format csv, xlsx or jsonl")
     _, store = _store(ctx)
     with store:
-        rows = _query(ctx, store, status, severity, mark, source, since, until)
+        rows = _query(ctx, store, status, severity, mark, source, since, until, rule)
         count = export_hits(rows, fmt, out)
     click.echo(f"wrote {count} hit(s) to {out}", err=True)
 

@@ -34,14 +34,14 @@ from .common import (
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON object a line on stdout (every field, the reason whole).")
 @click.pass_context
-def hits(ctx: click.Context, status, severity, mark, source, since, as_json: bool) -> None:
+def hits(ctx: click.Context, status, severity, mark, source, since, rule, as_json: bool) -> None:
     """List hits in the store (oldest first): id, status, severity, score, name, mark, rule, reason (shortened;
     `brandwatch show HIT` has it whole), source, and open follow-up proposals."""
     import shutil
 
     _, store = _store(ctx)
     with store:
-        rows = _query(ctx, store, status, severity, mark, source, since)
+        rows = _query(ctx, store, status, severity, mark, source, since, rule=rule)
         proposed: dict[int, list[str]] = {}
         for p in store.proposals("open"):
             proposed.setdefault(p["hit_id"], []).append(p["outcome"])
@@ -137,8 +137,10 @@ def show(ctx: click.Context, hit_id: str, as_json: bool) -> None:
 def _show_lines(doc: dict[str, Any]) -> list[str]:
     """``show``'s text: labels in Chinese with the English beside them, times in UTC and Asia/Shanghai."""
     from ..labels import severity_label, status_label
-    from ..match import RULES
+    from ..leads.rules import all_rules
     from ..report.figures import FIELD_LABELS
+
+    rules = all_rules()
 
     h, listing = doc["hit"], doc["listing"]
 
@@ -167,7 +169,7 @@ def _show_lines(doc: dict[str, Any]) -> list[str]:
         row("权利人 owner", h["owner"] or "-"),
     ]
     for name in h["rule"].split("+"):
-        rule = RULES.get(name)
+        rule = rules.get(name)
         out.append(row("规则 rule", f"{name}: {rule.basis}" if rule else name))
     out += [
         row("分数 score", h["score"]),
@@ -302,11 +304,59 @@ def audit_log(ctx: click.Context, hit_id: int | None, as_json: bool) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Also proposals already accepted or rejected.")
 @click.pass_context
 def proposals(ctx: click.Context, show_all: bool) -> None:
-    """Outcomes brandwatch proposes for watched hits; accept one with `brandwatch review HIT OUTCOME`."""
+    """Outcomes brandwatch proposes for watched hits, and entities related to confirmed imitators.
+
+    Accept an outcome with `brandwatch review HIT OUTCOME`; a related entity is a hit with the rule
+    `related`: review it like any hit (`brandwatch review HIT confirmed` or `dismissed`).
+    """
     _, store = _store(ctx)
     with store:
         rows = store.proposals(None if show_all else "open")
+        related = store.hit_records(rule="related", status=None if show_all else "new", order="id")
     for p in rows:
         click.echo("\t".join(map(printable, (f"hit {p['hit_id']}", p["outcome"], p["state"], p["seen_at"],
                                              p["reason"]))))
-    click.echo(f"{len(rows)} proposal(s)", err=True)
+    for h in related:
+        click.echo("\t".join(map(printable, (f"hit {h.id}", "related", h.status, h.last_seen, h.explanation))))
+    click.echo(f"{len(rows) + len(related)} proposal(s)", err=True)
+
+
+@main.command()
+@click.argument("hit_id", metavar="HIT", type=int)
+@click.option("--steps", type=click.IntRange(1, 4), default=2, show_default=True,
+              help="How many links from the hit's listing to follow.")
+@click.option("--json", "as_json", is_flag=True, help="The network as one JSON object.")
+@click.option("--svg", "svg_path", type=click.Path(dir_okay=False), default=None,
+              help="Also draw the network to this SVG file.")
+@click.pass_context
+def network(ctx: click.Context, hit_id: int, steps: int, as_json: bool, svg_path: str | None) -> None:
+    """The entities linked to HIT's listing within --steps links, with what each link shares.
+
+    Links are shared credit codes, legal representatives and shareholders (qualified by city), addresses,
+    phones, e-mail, WeChat and QQ ids and websites (README "Actor networks").
+    """
+    from ..networks import hit_network
+
+    _, store = _store(ctx)
+    with store:
+        doc = hit_network(store, hit_id, steps)
+    if svg_path:
+        with open(svg_path, "w", encoding="utf-8") as f:
+            f.write(doc["svg"])
+    if as_json:
+        click.echo(json.dumps({k: v for k, v in doc.items() if k != "svg"}, ensure_ascii=False))
+        return
+    click.echo(f"hit {doc['hit']}  {printable(doc['name'])}  (listing {doc['listing']}, mark {doc['mark']})")
+    attrs = ", ".join(f"{a['kind']}={a['value']}" for a in doc["attributes"]) or "none kept"
+    click.echo(f"  attributes: {printable(attrs)}")
+    if not doc["connected"]:
+        click.echo(f"  no entity is linked within {steps} step(s)")
+    for c in doc["connected"]:
+        marks = ", ".join(f"{m} ({r})" for m, r in c["hits"].items()) or "no hit"
+        click.echo(f"  {c['steps']} step(s)  listing {c['listing']}  {printable(c['name'])}  [{c['kind']}, "
+                   f"{c['source']}; {marks}]")
+        click.echo(f"      {printable(c['reason'])}")
+    for h in doc["hubs_left_out"]:
+        click.echo(f"  left out (shared by {h['listings']} listings): {h['kind']}={printable(h['value'])}")
+    click.echo(f"{len(doc['connected'])} linked entit{'y' if len(doc['connected']) == 1 else 'ies'}"
+               + (f"; drawn to {svg_path}" if svg_path else ""), err=True)

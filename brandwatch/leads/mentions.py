@@ -72,13 +72,15 @@ def find_mentions(matcher: Matcher, text: str, kind: str = "post") -> list[Menti
     parts = pieces(text)
     if not parts:
         return []
-    names = [p for _, p in parts]
-    found = matcher.match_many(names, ["account"] * len(names))
+    # a piece written again (a spam page repeats its ad; overlapping windows of a repeated line) is
+    # matched once
+    unique = list(dict.fromkeys(p for _, p in parts))
+    matched = matcher.match_many(unique, ["account"] * len(unique))
+    by_piece = {unique[i]: hits for i, hits in matched.items()}
     seen: set[tuple[str, int]] = set()
     out: list[Mention] = []
-    for i in sorted(found):
-        offset, piece = parts[i]
-        for hit in found[i]:
+    for offset, piece in parts:
+        for hit in by_piece.get(piece, ()):
             at = piece.find(hit.span)
             start = offset + (at if at >= 0 else 0)
             key = (hit.mark_id, start)

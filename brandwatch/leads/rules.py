@@ -5,6 +5,7 @@ the similarity rule that found the mark. Same fields as the matcher's rules, so 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -24,3 +25,11 @@ LEAD_RULES: dict[str, LeadRule] = {r.name: r for r in (
              "a listing linked to a confirmed imitator by a shared legal representative, shareholder, address, "
              "phone, e-mail, WeChat id or website, even when its name matches no mark"),
 )}
+
+
+def all_rules() -> dict[str, Any]:
+    """Every rule a hit's rule column may name: the matcher's, then the leads'; each has name, score, basis and
+    detects."""
+    from ..match.rules import RULES
+
+    return {**RULES, **LEAD_RULES}

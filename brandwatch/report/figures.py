@@ -37,6 +37,7 @@ from typing import Any
 
 from ..links import evidence_command, listing_link, local_file, web_url
 from ..models import HitRecord
+from ..networks import ActorNetwork, actor_networks
 from ..review import OUTCOMES, STATUSES
 from ..store import Store
 from .weeks import DEFAULT_TZ, aware, local_midnight, parse_utc, previous_weeks, to_utc, week_monday, week_name, zone
@@ -200,6 +201,8 @@ class WeeklyFigures:
     outcome_events: tuple[OutcomeEvent, ...]
     proposals: tuple[Proposal, ...]
     sources: tuple[SourceHealth, ...]
+    fake_contacts: FakeContactFigures
+    networks: tuple[ActorNetwork, ...]
 
     def severity(self, name: str) -> int:
         return dict(self.by_severity).get(name, 0)
@@ -251,7 +254,65 @@ def gather_figures(store: Store, week: str, *, now: datetime | None = None, tz: 
             [r for r in runs if start_local <= parse_utc(r["started_at"]) < end_local],
             {r["source"] for r in runs if parse_utc(r["started_at"]) < start_local},
         ),
+        fake_contacts=fake_contact_figures(store.fake_contacts(), start_local, end_local, weeks, tz),
+        networks=tuple(actor_networks(store)),
     )
+
+
+@dataclass(frozen=True)
+class FakeContact:
+    """One fake number or address, however many listings gave it."""
+
+    type: str
+    value: str
+    raw: str
+    marks: tuple[str, ...]
+    listings: int
+    first_seen: str
+    new: bool  # first seen this week
+
+
+@dataclass(frozen=True)
+class FakeContactFigures:
+    """The figure banks publish: distinct fake customer-service numbers, deduplicated across sources."""
+
+    new_numbers: int  # distinct phone and QQ numbers first seen this week
+    seen_numbers: int  # distinct numbers seen this week (new or seen before)
+    new_addresses: int  # distinct web and e-mail addresses first seen this week
+    trend: tuple[tuple[str, int], ...]  # (week, distinct numbers first seen that week)
+    contacts: tuple[FakeContact, ...]  # those seen this week, new first
+
+
+def fake_contact_figures(rows: Sequence[Row], start: datetime, end: datetime, weeks: Sequence[str],
+                         tz: str) -> FakeContactFigures:
+    """Deduplicate fake contacts by (type, value) across listings and sources, then count by week."""
+    by_value: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        d = by_value.setdefault((r["type"], r["value"]), {"raw": r["raw"], "marks": set(), "listings": set(),
+                                                          "first": r["first_seen"], "last": r["last_seen"]})
+        d["marks"].add(r["mark_id"])
+        d["listings"].add(r["listing_id"])
+        d["first"] = min(d["first"], r["first_seen"])
+        d["last"] = max(d["last"], r["last_seen"])
+    seen = []
+    for (kind, value), d in by_value.items():
+        first, last = parse_utc(d["first"]), parse_utc(d["last"])
+        if last >= start and first < end:
+            seen.append(FakeContact(kind, value, d["raw"], tuple(sorted(d["marks"])), len(d["listings"]),
+                                    d["first"], start <= first < end))
+    seen.sort(key=lambda c: (not c.new, c.type, c.value))
+    numbers = ("phone", "qq")
+    firsts = [(k, parse_utc(d["first"])) for (k, _), d in by_value.items()]
+    trend_rows = []
+    for w in weeks:
+        ws = local_midnight(week_monday(w), tz)
+        we = ws + timedelta(days=7)
+        trend_rows.append((w, sum(1 for k, f in firsts if k in numbers and ws <= f < we)))
+    return FakeContactFigures(
+        new_numbers=sum(1 for c in seen if c.new and c.type in numbers),
+        seen_numbers=sum(1 for c in seen if c.type in numbers),
+        new_addresses=sum(1 for c in seen if c.new and c.type not in numbers),
+        trend=tuple(trend_rows), contacts=tuple(seen))
 
 
 def count_by(rows: Iterable[Row], key: str) -> tuple[tuple[str, int], ...]:

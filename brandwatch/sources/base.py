@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from ..errors import ParseError
 from ..models import Listing
 
 
@@ -40,6 +41,7 @@ class Request:
     page: int = 1
     params: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    listing: Listing | None = None  # a detail page: the listing from the result list it belongs to
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Parsed:
 
     listings: tuple[Listing, ...]
     next: Request | None = None
+    details: tuple[Request, ...] = ()  # detail pages of these listings to fetch (``parse_detail`` reads them)
 
 
 class SourceType:
@@ -56,6 +59,8 @@ class SourceType:
     type_name: ClassVar[str] = ""
     Options: ClassVar[type[SourceOptions]] = SourceOptions
     respect_robots: ClassVar[bool] = True  # page scraping; paid APIs set False
+    # never fetched: pages come only through ``brandwatch import`` (platforms that forbid crawling)
+    import_only: ClassVar[bool] = False
 
     def __init__(self, name: str, options: SourceOptions) -> None:
         self.name, self.options = name, options
@@ -72,12 +77,29 @@ class SourceType:
         """Values that must never be kept or shown (API keys); the pipeline masks them."""
         return []
 
+    def check(self, text: str) -> None:
+        """Raise Throttled when an HTTP 200 answer's body says to slow down or to wait (an API's quota).
+
+        Called inside the fetch, before the page is kept or parsed, so the fetcher retries it with
+        backoff like HTTP 429, or defers the source when the wait is longer than the run's budget.
+        Most sources have nothing to check.
+        """
+
     def requests(self, queries: list[str]) -> Iterator[Request]:
         raise NotImplementedError
 
     def parse(self, text: str, request: Request) -> Parsed:
         """The page's listings; ParseError when the page is not a result list this source can read."""
         raise NotImplementedError
+
+    def detail_pages(self) -> int:
+        """At most this many detail pages a query (0: the source reads none)."""
+        return 0
+
+    def parse_detail(self, text: str, request: Request) -> Parsed:
+        """A detail page of ``request.listing``: that listing with what the page adds, and the entities the
+        page links it to (a registry's 法定代表人其他任职企业); ParseError when it is not that page."""
+        raise ParseError(f"{self.name}: this source type reads no detail pages")
 
 
 _TAGS = re.compile(r"<[^>]+>")

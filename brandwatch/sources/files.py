@@ -47,9 +47,10 @@ def _listing(source: str, row: dict[str, object], default_kind: str, file: str, 
     if kind not in KINDS:
         raise ValueError(f"{file}:{line}: kind {kind!r} is not one of {', '.join(KINDS)}")
     url = values.pop("url", "")
+    text = values.pop("text", "")  # a post's body or a bio: scanned for mentions, pitches and contacts
     key = next((values[c] for c in KEY_COLUMNS if values.get(c)), "") or url or name
     values.pop("key", None)
-    return Listing(source, key, kind, name, url, tuple(sorted((k, v) for k, v in values.items() if v)))
+    return Listing(source, key, kind, name, url, tuple(sorted((k, v) for k, v in values.items() if v)), text)
 
 
 Row = tuple[int, dict[str, object] | None, str]  # (line, the row or None, why it is bad)
@@ -177,7 +178,7 @@ def _csv_batches(name: str, lines: Iterable[str], source: str, default_kind: str
     index = {c: i for i, c in enumerate(cols)}  # the last of a name counts, as in a dict of the row
     width = len(cols)
     key_at = [index[c] for c in KEY_COLUMNS if c in index]
-    others = sorted((c, i) for c, i in index.items() if c not in ("name", "kind", "url", "key"))
+    others = sorted((c, i) for c, i in index.items() if c not in ("name", "kind", "url", "key", "text"))
     used = set(index.values())  # each column cleaned once, whatever roles it has
     prev = reader.line_num
     while rows := list(islice(reader, size)):
@@ -213,6 +214,7 @@ def _csv_batches(name: str, lines: Iterable[str], source: str, default_kind: str
             kinds = ([k or default_kind for k in column[index["kind"]]] if "kind" in index
                      else [default_kind] * len(rows))
             urls = column[index["url"]] if "url" in index else blank
+            texts = column[index["text"]] if "text" in index else blank
             keys = blank
             for i in reversed(key_at):  # the first key column with a value, else the url, else the name
                 keys = [k or rest for k, rest in zip(column[i], keys, strict=True)]
@@ -223,7 +225,7 @@ def _csv_batches(name: str, lines: Iterable[str], source: str, default_kind: str
             if any("" in column[i] for _, i in others):
                 given = [tuple([p for p in g if p[1]]) for g in given]
             if all(names) and _KINDS.issuperset(kinds):  # a batch without a bad row: no row by row
-                good = list(map(Listing, repeat(source), keys, kinds, names, urls, given))
+                good = list(map(Listing, repeat(source), keys, kinds, names, urls, given, texts))
             else:
                 for j, line in enumerate(kept_at):
                     if not names[j]:
@@ -231,7 +233,7 @@ def _csv_batches(name: str, lines: Iterable[str], source: str, default_kind: str
                     elif kinds[j] not in _KINDS:
                         bad.append((line, f"{name}:{line}: kind {kinds[j]!r} is not one of {', '.join(KINDS)}"))
                     else:
-                        good.append(Listing(source, keys[j], kinds[j], names[j], urls[j], given[j]))
+                        good.append(Listing(source, keys[j], kinds[j], names[j], urls[j], given[j], texts[j]))
         yield FeedBatch(good, [why for _, why in sorted(bad)], at[-1])
 
 

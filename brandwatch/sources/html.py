@@ -13,6 +13,29 @@ from ..models import Listing
 from .base import Parsed, Request, SourceOptions, SourceType, clean
 
 
+class HtmlDetail(SourceOptions):
+    """A result's own page (its ``url`` field): more fields, its text, and the entities it links to."""
+
+    fields: dict[str, str] = Field(default_factory=dict, description="field → CSS selector on the detail page "
+                                   "(法定代表人, 住所, 电话 …); 'text' is the listing's text (a post body)")
+    proof: str = Field(description="CSS selector found on every real detail page (its title or info table): a "
+                       "page without it is not read as the listing's")
+    related: str = Field("", description="CSS selector of one linked entity on the page (a row of "
+                         "法定代表人其他任职企业, 股东, 对外投资)")
+    related_fields: dict[str, str] = Field(default_factory=dict,
+                                           description="field → selector inside a related row; must have name")
+    related_key: str = Field("", description="the related row's field that identifies it (its credit code)")
+    related_kind: str = "company"
+    pages: int = Field(50, ge=1, le=1000, description="at most this many detail pages a query")
+
+    @field_validator("related_fields")
+    @classmethod
+    def _related_name(cls, value: dict[str, str]) -> dict[str, str]:
+        if value and "name" not in value:
+            raise ValueError("must have a 'name' selector")
+        return value
+
+
 class HtmlOptions(SourceOptions):
     url: str = Field(description="URL template with {query} and optionally {page}")
     item: str = Field(description="CSS selector of one result")
@@ -25,6 +48,7 @@ class HtmlOptions(SourceOptions):
     next: str = Field("", description="CSS selector of the next-page link (its href)")
     pages: int = Field(1, ge=1, le=100)
     encoding: str = Field("", description="read pages in this encoding whatever they declare (gbk: gb18030)")
+    detail: HtmlDetail | None = Field(None, description="follow each result's url to its own page")
 
     @field_validator("fields")
     @classmethod
@@ -67,9 +91,10 @@ def parse_html(text: str, base_url: str, options: HtmlOptions, source: str) -> t
         if not name:
             continue
         url = urljoin(base_url, values.pop("url")) if values.get("url") else ""
+        text = values.pop("text", "")
         key = values.get(options.key, "") if options.key else ""
         out.append(Listing(source, key or url or name, options.kind, name, url,
-                           tuple(sorted((k, v) for k, v in values.items() if v))))
+                           tuple(sorted((k, v) for k, v in values.items() if v)), text))
     if not out and not (options.results and soup.select_one(options.results) is not None):
         if options.results:
             raise ParseError(f"neither a result ({options.item!r}) nor the result list ({options.results!r}) is on "
@@ -87,6 +112,38 @@ def parse_html(text: str, base_url: str, options: HtmlOptions, source: str) -> t
     return out, nxt
 
 
+def parse_detail_html(text: str, request: Request, options: HtmlDetail, source: str) -> list[Listing]:
+    """A result's own page: its listing with the page's fields and text, then the entities the page lists
+    as linked to it, each with a 关联 field naming the listing it was found on. Pure.
+
+    ParseError unless the page carries ``proof``: a login wall or a challenge is never read as a listing
+    with no legal representative.
+    """
+    base = request.listing
+    if base is None:
+        raise ParseError(f"{request.url}: a detail page needs the listing it belongs to")
+    soup = BeautifulSoup(text, "html.parser")
+    if soup.select_one(options.proof) is None:
+        raise ParseError(f"{request.url}: not {base.name!r}'s detail page ({options.proof!r} is not on it); check "
+                         "options.detail.proof")
+    values = {f: select_value(soup, sel) for f, sel in options.fields.items()}
+    body = values.pop("text", "") or base.text
+    fields = dict(base.fields)
+    fields.update({k: v for k, v in values.items() if v})
+    out = [Listing(base.source, base.key, base.kind, base.name, base.url, tuple(sorted(fields.items())), body)]
+    for row in soup.select(options.related) if options.related else ():
+        got = {f: select_value(row, sel) for f, sel in options.related_fields.items()}
+        name = got.pop("name", "")
+        if not name or name == base.name:
+            continue
+        url = urljoin(request.url, got.pop("url")) if got.get("url") else ""
+        key = got.get(options.related_key, "") if options.related_key else ""
+        got["关联"] = f"{base.name}（{base.key}）"
+        out.append(Listing(source, key or url or name, options.related_kind, name, url,
+                           tuple(sorted((k, v) for k, v in got.items() if v))))
+    return out
+
+
 class HtmlSource(SourceType):
     """Any search-results page: URL template, item selector, field selectors, next-page link."""
 
@@ -101,8 +158,20 @@ class HtmlSource(SourceType):
     def parse(self, text: str, request: Request) -> Parsed:
         opts: HtmlOptions = self.options  # type: ignore[assignment]
         listings, nxt = parse_html(text, request.url, opts, self.name)
+        details = tuple(Request(x.url, request.query, request.page, listing=x) for x in listings
+                        if x.url and opts.detail is not None)
         if request.page >= opts.pages:
-            return Parsed(tuple(listings))
+            return Parsed(tuple(listings), details=details)
         if not nxt and "{page}" in opts.url and listings:
             nxt = opts.url.format(query=quote(request.query), page=request.page + 1)
-        return Parsed(tuple(listings), Request(nxt, request.query, request.page + 1) if nxt else None)
+        return Parsed(tuple(listings), Request(nxt, request.query, request.page + 1) if nxt else None, details)
+
+    def parse_detail(self, text: str, request: Request) -> Parsed:
+        opts: HtmlOptions = self.options  # type: ignore[assignment]
+        if opts.detail is None:
+            return super().parse_detail(text, request)
+        return Parsed(tuple(parse_detail_html(text, request, opts.detail, self.name)))
+
+    def detail_pages(self) -> int:
+        opts: HtmlOptions = self.options  # type: ignore[assignment]
+        return opts.detail.pages if opts.detail is not None else 0

@@ -53,9 +53,10 @@ def parse_json(text: str, options: JsonOptions, source: str) -> tuple[list[Listi
         if not name:
             continue
         url = values.pop("url", "")
+        text = values.pop("text", "")  # a post's body, a bio: scanned for mentions, pitches and contacts
         key = values.get(options.key, "") if options.key else ""
         out.append(Listing(source, key or url or name, options.kind, name, url,
-                           tuple(sorted((k, v) for k, v in values.items() if v))))
+                           tuple(sorted((k, v) for k, v in values.items() if v)), text))
     total = dig(doc, options.total_pages) if options.total_pages else None
     return out, int(total) if isinstance(total, int | float | str) and str(total).isdigit() else None
 

@@ -38,8 +38,9 @@ from ..captures import CaptureArchive
 from ..config import load_watchlist, load_watchlists
 from ..errors import BrandwatchError, ConfigError
 from ..evidence import _capture_ids as capture_ids
-from ..match.rules import RULES
+from ..leads.rules import all_rules
 from ..models import KINDS, local_text, typed_time
+from ..networks import hit_network
 from ..review import STATUSES, TRANSITIONS, remove_allowed, review
 from .app import CAPTURE_CSP, local_path, needs, workspace
 from .present import name_segments
@@ -48,6 +49,7 @@ PAGE_SIZE = 50
 MAX_SHOWN = 64 * 1024 * 1024  # bytes of a capture the frame will read at all (larger ones: the bundle)
 SEVERITIES = ("high", "medium", "low")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+RULES = all_rules()  # the matcher's and the leads' (fake_contact, related)
 STATUS_LABELS = labels.STATUS
 SEVERITY_LABELS = labels.SEVERITY
 OPEN = ("new", "confirmed", "complaint_filed", "letter_sent", "suit_filed", "judgment", "reemerged")
@@ -125,10 +127,14 @@ def register(app: Flask) -> None:
             allowed = store.allow_rows(hit_id=hit_id)
             kept = [store.capture(cid) for cid in capture_ids(store, store.listing(listing_id))]
             captures = [c for c in kept if c][::-1]  # the newest first
+            text = store.listing_text(listing_id)
+            fakes = store.fake_contacts(listing_id=listing_id)
+            network = hit_network(store, hit_id)
         segments = name_segments(row.listing.name, row.span, row.mark)
         rules = [RULES[r] for r in row.rule.split("+") if r in RULES]
         return render_template("hit.html", hit=row, segments=segments, rules=rules, sightings=sightings,
                                changes=changes, proposals=proposals, audit=audit, captures=captures, allowed=allowed,
+                               text=text, fakes=fakes, network=network,
                                moves=TRANSITIONS.get(row.status, ()), statuses=STATUSES)
 
     @app.post("/hits/<int:hit_id>/review")

@@ -1,0 +1,768 @@
+"""What a text sells: the black-and-gray-market pitch it makes, if any, and why.
+
+A post that offers 征信修复 next to a WeChat id is a lead; a police notice that
+quotes 征信修复 to warn against it is not, though the words are the same. So
+``classify`` finds two things in one pass and weighs them:
+
+1. **Pitch phrases** from the versioned lexicon ``brandwatch/data/pitches.json``
+   (six categories: agency-rights-protection, credit-repair, debt-relief,
+   fake-customer-service, loan-fraud, refund-scam), each with a weight: 3 decides
+   alone, 2 with one selling cue, 1 only with selling cues worth 2 or more.
+   Their variants (``pitch_variants``: homophones, evasions, pinyin) are compiled
+   in too, so 正信修复, 亭息挂账 and zxxf are found as what they stand for.
+2. **Cues**: selling talk and contacts (私信, 包过, 加V, a mobile number, a
+   WeChat id) against the innocent frames (warnings 警惕/诈骗/我行从未, news
+   记者/警方/法院, complaints 被骗/报警, doubtful questions 靠谱吗, and a pitch
+   in quotation marks). Within a window around each phrase, innocent cues that
+   outweigh the selling ones make it a quotation, not an offer.
+
+The text is normalised first, keeping a map back to the original offsets: NFKC
+(full-width letters and digits), traditional to simplified (OpenCC's tables, as
+the matcher uses them), lower case, and everything that is not a letter or a
+digit dropped (spaces, punctuation, emoji such as 🈚, zero-width characters), so
+征-信-修-复 and 停🈚息挂账 read as 征信修复 and 停息挂账. Work is linear in the text:
+two ``str.translate`` passes, one Aho-Corasick scan (pyahocorasick), three
+regular expressions without backtracking, and window sums by bisection over
+the matches.
+
+Pure: no I/O beyond the shipped table, read once per process.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, NamedTuple
+
+import ahocorasick
+import numpy as np
+
+from ..errors import ConfigError
+from ..match.lexicon import word_freq
+from ..match.memo import compile_table as table  # never carried in a saved matcher index
+from ..match.rules import commonness
+from ..match.tables import chars_by_reading, is_cjk, mark_reading, simplified, traditional_forms
+
+LEXICON_FILE = "brandwatch/data/pitches.json"
+CATEGORIES = ("agency-rights-protection", "credit-repair", "debt-relief", "fake-customer-service", "loan-fraud",
+              "refund-scam")
+NONE = "none"
+FRAMES = ("selling", "warning", "news", "complaint", "neutral")
+CUE_GROUPS = ("selling", "contact", "warning", "news", "complaint", "question")
+_INNOCENT = ("warning", "news", "complaint", "question", "quote")
+_SELLING = ("selling", "contact")
+
+# what a found contact (not a word about one) weighs as a selling cue: a phone number or a WeChat/QQ id is the
+# call to action of these trades; a web address is also what legitimate lenders' own pages show, so less
+CONTACT_WEIGHT = {"phone": 3, "id": 3, "url": 1}
+# a 95xxx/96xxx service number is held only by licensed institutions: beside a phrase it is the owner's own
+# line (a notice, a real service page), so it weighs towards the warning frame
+SERVICE_NUMBER_WEIGHT = 2
+
+_FRAME_ZH = {"selling": "推销", "warning": "警示", "news": "新闻", "complaint": "投诉", "neutral": "中性"}
+
+
+# --------------------------------------------------------------------------- records
+
+
+class PhraseMatch(NamedTuple):
+    """One pitch phrase found in the text (a tuple: a dense page holds thousands)."""
+
+    category: str
+    phrase: str  # the lexicon's canonical phrase (征信修复)
+    text: str  # as written in the text (正 信 修 复)
+    start: int  # offsets in the ORIGINAL text
+    end: int
+    weight: int  # 3 strong, 2 medium, 1 weak
+    via: str = ""  # the variant generator that produced the form found ('' = the phrase itself, normalised)
+    quoted: bool = False  # inside quotation marks
+
+
+class Cue(NamedTuple):
+    """A selling or innocent cue: a lexicon word, or a contact found by its shape (kind 'contact')."""
+
+    group: str  # selling, contact, warning, news, complaint, question
+    text: str  # as written
+    start: int
+    end: int
+    weight: int
+
+
+@dataclass(frozen=True)
+class Pitch:
+    """The verdict on one text.
+
+    ``category`` is the pitch the text sells ("none" when it sells none); ``categories`` lists every category
+    whose phrases it contains, sold or quoted, with the phrases as written; ``frame`` says how the text speaks
+    (selling, warning, news, complaint, neutral) and ``cues`` which words said so.
+    """
+
+    category: str
+    categories: dict[str, tuple[str, ...]]
+    phrases: tuple[PhraseMatch, ...]
+    frame: str
+    cues: tuple[Cue, ...]
+    version: str
+
+    def reason(self) -> str:
+        """One line, Chinese and English: the phrases, the frame and its cues."""
+        lex = lexicon()
+        selling = _cue_list(self.cues, _SELLING)
+        innocent = _cue_list(self.cues, ("warning", "news", "complaint", "question"))
+        if self.category != NONE:
+            mine = [p for p in self.phrases if p.category == self.category]
+            words = "".join(f"「{p.text}」" for p in _unique(mine))
+            out = f"{lex.labels[self.category]} {self.category}: {words}; 推销 selling"
+            return out + (f": {selling}" if selling else " (强词 strong phrase alone)")
+        if not self.phrases:
+            return "无 none: 无推销用语 no pitch phrase"
+        quoted = "".join(f"「{p.text}」" for p in _unique(self.phrases))
+        cats = ", ".join(self.categories)
+        if self.frame != "neutral" and innocent:
+            return (f"无 none: 引用 quotes {quoted} ({cats}); 框架 frame {_FRAME_ZH[self.frame]} {self.frame}: "
+                    f"{innocent}")
+        why = ("弱词，推销线索不足 weak phrases, too few selling cues" if selling
+               else "弱词且无推销线索 weak, no selling cue")
+        return f"无 none: {quoted} ({cats}) {why}" + (
+            f" ({innocent})" if innocent else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A form a seller may write a phrase in, and the generator that made it (dnstwist's fuzzer name)."""
+
+    text: str
+    generator: str
+
+
+def _unique(matches: list[PhraseMatch] | tuple[PhraseMatch, ...]) -> list[PhraseMatch]:
+    seen: set[str] = set()
+    out = []
+    for p in matches:
+        if p.text not in seen:
+            seen.add(p.text)
+            out.append(p)
+    return out
+
+
+def _cue_list(cues: tuple[Cue, ...], groups: tuple[str, ...]) -> str:
+    seen: list[str] = []
+    for c in cues:
+        if c.group in groups and c.text not in seen:
+            seen.append(c.text)
+    return ", ".join(seen[:6]) + (" …" if len(seen) > 6 else "")
+
+
+# --------------------------------------------------------------------------- the lexicon
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    version: str
+    phrases: dict[str, tuple[tuple[str, int], ...]]  # category → (phrase, weight)
+    labels: dict[str, str]
+    priority: tuple[str, ...]
+    window: int
+    cues: dict[str, dict[str, int]]  # group → phrase → weight
+    substitutions: dict[str, tuple[str, ...]]
+    inserts: tuple[str, ...]
+
+
+def _fail(key: str, problem: str) -> ConfigError:
+    return ConfigError(f"{LEXICON_FILE}: {key} {problem}")
+
+
+@table
+def lexicon() -> Lexicon:
+    """The shipped pitch lexicon, checked once: a broken table fails naming the key and the fix."""
+    raw = json.loads(resources.files("brandwatch.data").joinpath("pitches.json").read_text(encoding="utf-8"))
+    return parse_lexicon(raw)
+
+
+def parse_lexicon(raw: Any) -> Lexicon:
+    """Check and read the lexicon's JSON (also for a table a test or a user supplies)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("version"), str):
+        raise _fail("version", 'must be a string such as "2026.12-1"')
+    cats = raw.get("categories")
+    if not isinstance(cats, dict) or set(cats) != set(CATEGORIES):
+        raise _fail("categories", f"must hold exactly {', '.join(CATEGORIES)}")
+    phrases: dict[str, tuple[tuple[str, int], ...]] = {}
+    labels: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for cat in CATEGORIES:
+        entries = cats[cat].get("phrases") if isinstance(cats[cat], dict) else None
+        if not isinstance(entries, list) or not entries:
+            raise _fail(f"categories.{cat}.phrases", "must be a non-empty list of {phrase, weight}")
+        out = []
+        for k, e in enumerate(entries):
+            where = f"categories.{cat}.phrases[{k}]"
+            if not isinstance(e, dict) or not isinstance(e.get("phrase"), str) or not normalise(e["phrase"]):
+                raise _fail(where, "needs a phrase with at least one letter or character")
+            if e.get("weight") not in (1, 2, 3):
+                raise _fail(f"{where}.weight", "must be 1 (weak), 2 (medium) or 3 (strong)")
+            key = normalise(e["phrase"])
+            if key in seen:
+                raise _fail(where, f"repeats {e['phrase']!r} (already in {seen[key]}); keep it in one category")
+            seen[key] = cat
+            out.append((e["phrase"], e["weight"]))
+        phrases[cat] = tuple(out)
+        labels[cat] = str(cats[cat].get("label", cat))
+    priority = raw.get("priority")
+    if not isinstance(priority, list) or sorted(priority) != sorted(CATEGORIES):
+        raise _fail("priority", "must list the six categories once each, first wins a tie")
+    cues = raw.get("cues")
+    if not isinstance(cues, dict) or set(cues) != set(CUE_GROUPS):
+        raise _fail("cues", f"must hold the groups {', '.join(CUE_GROUPS)}")
+    for group, words in cues.items():
+        bad = [w for w, v in words.items() if v not in (1, 2, 3) or not normalise(w)] if isinstance(words, dict) \
+            else ["(not a mapping)"]
+        if bad:
+            raise _fail(f"cues.{group}", f"must map cue words to weights 1-3 (bad: {', '.join(bad)})")
+    window = raw.get("window")
+    if not isinstance(window, int) or window < 20:
+        raise _fail("window", "must be a number of characters, 20 or more (300 judges a post as a whole)")
+    ev = raw.get("evasions", {})
+    subs = {k: tuple(v) for k, v in ev.get("substitutions", {}).items()}
+    return Lexicon(raw["version"], phrases, labels, tuple(priority), window,
+                   {g: dict(w) for g, w in cues.items()}, subs, tuple(ev.get("inserts", ())))
+
+
+# --------------------------------------------------------------------------- normalisation
+
+# kept although not letters or digits: they introduce contacts (➕V, ☎ 138…)
+_SPECIAL = {"+": "+", "＋": "+", "➕": "+", "✚": "+", "﹢": "+", "☎": "☎", "☏": "☎", "📞": "☎", "📱": "☎"}
+
+
+def _fold_char(ch: str) -> str:
+    """One character as the automaton reads it: '' when it is a separator."""
+    if ch in _SPECIAL:
+        return _SPECIAL[ch]
+    if unicodedata.category(ch)[0] not in "LN":  # punctuation, symbols and emoji (🈚 before NFKC makes it 無),
+        return ""  # spaces, zero-width and other format characters, combining marks
+    kept = [c for c in unicodedata.normalize("NFKC", ch) if unicodedata.category(c)[0] in "LN"]
+    if not kept:
+        return ""
+    c = simplified().get(kept[0], kept[0])  # a compatibility sequence (㈱ → (株)) keeps its first character
+    return c.lower()[0]
+
+
+class _FoldTable(dict):  # type: ignore[type-arg]
+    """Code point → folded code point (0: a separator), filled as characters are first seen: for the
+    characters outside the Basic Multilingual Plane (emoji, CJK extension B…), which the array does not hold."""
+
+    def __missing__(self, cp: int) -> int:
+        out = _fold_char(chr(cp))
+        value = ord(out) if out else 0
+        self[cp] = value
+        return value
+
+
+@table
+def _fold_astral() -> _FoldTable:
+    return _FoldTable()
+
+
+@table
+def _fold_bmp() -> np.ndarray:
+    """The fold of every BMP code point as one array, so that a text is folded by one numpy gather
+    (about 0.1 s to build, once per process)."""
+    return np.array([ord(f) if (f := _fold_char(chr(cp))) else 0 for cp in range(0x10000)], dtype="<u4")
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
+def _fold_codes(text: str, codes: np.ndarray | None = None) -> np.ndarray:
+    """The folded code point of each character of the text (0 for a separator), one per character."""
+    codes = _codes(text) if codes is None else codes
+    astral = np.flatnonzero(codes >= 0x10000)
+    if not len(astral):
+        return _fold_bmp()[codes]
+    out = _fold_bmp()[np.minimum(codes, 0xFFFF)]
+    table_ = _fold_astral()
+    for i in astral.tolist():
+        out[i] = table_[int(codes[i])]
+    return out
+
+
+def _normalised(text: str, codes: np.ndarray | None = None) -> tuple[str, np.ndarray]:
+    """The normalised text and, for each of its characters, the offset of its source in ``text``."""
+    folded = _fold_codes(text, codes)
+    keep = np.flatnonzero(folded)
+    return folded[keep].tobytes().decode("utf-32-le"), keep
+
+
+def normalise(text: str) -> str:
+    """The text as the classifier reads it: NFKC, simplified, lower case, separators removed."""
+    return _normalised(text)[0]
+
+
+def _ascii_lower(codes: np.ndarray) -> str:
+    """The text with full-width ASCII (Ｖ：ＡＢＣ１２３) and the ideographic space made ASCII and letters lower-cased,
+    one character per character: for the patterns that need punctuation (ids, host names)."""
+    wide = (codes >= 0xFF01) & (codes <= 0xFF5E)
+    out = np.where(wide, codes - 0xFEE0, codes)
+    out = np.where(codes == 0x3000, 0x20, out)
+    upper = (out >= 0x41) & (out <= 0x5A)
+    return np.where(upper, out + 0x20, out).astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+
+
+@table
+def _syllable_codes() -> dict[str, int]:
+    """Toneless syllable → a private-use code point standing for every character read so."""
+    return {syl: 0xE000 + k for k, syl in enumerate(sorted(chars_by_reading()))}
+
+
+@table
+def _primary_reading(ch: str) -> str:
+    """A character's first dictionary reading, toneless (还: hai): how the reading fold reads it in a text."""
+    from ..match.tables import tone_readings, toneless
+
+    reads = tone_readings().get(ch)
+    return toneless(reads[0]) if reads else ""
+
+
+@table
+def _reading_bmp() -> np.ndarray:
+    """Normalised BMP code point → its syllable's code (a CJK character) or itself (anything else)."""
+    codes = _syllable_codes()
+    out = np.arange(0x10000, dtype="<u4")
+    for ch, reads in _first_readings().items():
+        out[ord(ch)] = codes[reads]
+    return out
+
+
+@table
+def _first_readings() -> dict[str, str]:
+    """Every simplified BMP character with a reading → its first reading, toneless."""
+    from ..match.tables import tone_readings
+
+    simp = simplified()
+    return {ch: r for ch in tone_readings() if ord(ch) < 0x10000 and simp.get(ch, ch) == ch
+            and (r := _primary_reading(ch)) in _syllable_codes()}
+
+
+def _by_reading(norm: str) -> str:
+    """The normalised text with each character replaced by its syllable's code (征 and 正 both zheng)."""
+    codes = np.frombuffer(norm.encode("utf-32-le"), dtype="<u4")
+    return _reading_bmp()[np.minimum(codes, 0xFFFF)].tobytes().decode("utf-32-le") if len(codes) else ""
+
+
+# --------------------------------------------------------------------------- variants
+
+
+def _cjk_positions(phrase: str) -> list[int]:
+    return [i for i, c in enumerate(phrase) if is_cjk(c)]
+
+
+@table
+def _readings(phrase: str) -> tuple[str, ...]:
+    """One toneless reading per character, read as a word (还款: huan kuan), digits and letters as themselves."""
+    return tuple(mark_reading(phrase, phrase))
+
+
+def _gen_evasion(phrase: str) -> Iterator[str]:
+    lex = lexicon()
+    for i, ch in enumerate(phrase):
+        for sub in lex.substitutions.get(ch, ()):
+            yield phrase[:i] + sub + phrase[i + 1:]
+    if len(phrase) >= 2:
+        for mark in lex.inserts:
+            yield phrase[:1] + mark + phrase[1:]
+
+
+@table
+def _s2t() -> Any:
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def _gen_traditional(phrase: str) -> Iterator[str]:
+    """The phrase as OpenCC writes it in traditional characters (征信修复 → 徵信修復), then one character at a
+    time in each of its traditional or variant forms (脩 for 修)."""
+    forms = traditional_forms()
+    whole = _s2t().convert(phrase)
+    if whole != phrase:
+        yield whole
+    for i, ch in enumerate(phrase):
+        for t in forms.get(ch, ())[:2]:
+            yield phrase[:i] + t + phrase[i + 1:]
+
+
+def _gen_separator(phrase: str) -> Iterator[str]:
+    if len(phrase) >= 2:
+        for sep in (" ", "-", "|", ".", "\u200b", "/", "*", "_"):
+            yield sep.join(phrase)
+
+
+def _gen_homophone(phrase: str) -> Iterator[str]:
+    """One character replaced by a common character (GB2312 level 1) whose first reading is the one the
+    phrase gives it, most familiar first; not when the result is an ordinary word. Only for phrases of
+    ``HOMOPHONE_MIN_CHARS`` or more: a two-character homophone is too often another word (夏款 for 下款)."""
+    if len(_cjk_positions(phrase)) < HOMOPHONE_MIN_CHARS:
+        return
+    reads = _readings(phrase)
+    simp = simplified()
+    cands: list[tuple[float, int, str]] = []
+    for i in _cjk_positions(phrase):
+        for c in chars_by_reading().get(reads[i], ()):
+            if c != phrase[i] and simp.get(c, c) == c and _primary_reading(c) == reads[i] and commonness(c) >= 0.9:
+                cands.append((-commonness(c), i, c))
+    freq = word_freq()
+    for _score, i, c in sorted(cands):
+        text = phrase[:i] + c + phrase[i + 1:]
+        if text not in freq:
+            yield text
+
+
+def _gen_initials(phrase: str) -> Iterator[str]:
+    if len(_cjk_positions(phrase)) >= 3:
+        yield "".join(r[0] if r else "" for r in _readings(phrase))
+
+
+def _gen_pinyin(phrase: str) -> Iterator[str]:
+    if _cjk_positions(phrase):
+        yield "".join(_readings(phrase))
+
+
+def _gen_partial_pinyin(phrase: str) -> Iterator[str]:
+    reads = _readings(phrase)
+    for i in _cjk_positions(phrase):
+        yield phrase[:i] + reads[i] + phrase[i + 1:]
+
+
+# dnstwist-style: each way of writing a phrase is a small named generator
+GENERATORS = {
+    "evasion": _gen_evasion,
+    "traditional": _gen_traditional,
+    "separator": _gen_separator,
+    "homophone": _gen_homophone,
+    "pinyin_initials": _gen_initials,
+    "pinyin": _gen_pinyin,
+    "partial_pinyin": _gen_partial_pinyin,
+}
+# generators whose forms normalisation does not fold back to the phrase: compiled into the automaton (homophones
+# are found by reading instead: compiled, their thousands of first characters made the scan 20 times slower)
+_COMPILED = ("evasion", "pinyin_initials", "pinyin", "partial_pinyin")
+HOMOPHONE_MIN_CHARS = 3
+
+
+def pitch_variants(phrase: str, limit: int | None = 50) -> list[Variant]:
+    """Forms a seller may write ``phrase`` in, each with its generator's name, taken in turn from every
+    generator (so a short list still shows each way), each text once; ``limit=None`` for all. ``classify``
+    finds every one of them."""
+    out = list(_variants(phrase))
+    return out if limit is None else out[:limit]
+
+
+@table
+def _variants(phrase: str) -> tuple[Variant, ...]:
+    streams = [(name, gen(phrase)) for name, gen in GENERATORS.items()]
+    seen = {phrase}
+    out: list[Variant] = []
+    while streams:
+        alive = []
+        for name, stream in streams:
+            for text in stream:
+                if text not in seen:
+                    seen.add(text)
+                    out.append(Variant(text, name))
+                    alive.append((name, stream))
+                    break
+        streams = alive
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- the automaton
+
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    kind: str  # "phrase" or a cue group
+    name: str  # category (phrases) or the cue word
+    phrase: str  # canonical phrase ('' for cues)
+    weight: int
+    via: str
+    latin_start: bool  # the key begins / ends with an ASCII letter or digit: whole Latin words only
+    latin_end: bool
+
+
+@table
+def _automaton() -> ahocorasick.Automaton:
+    """Phrases, their compiled variants and the cues, keyed by their normalised form."""
+    lex = lexicon()
+    keys: dict[str, list[_Entry]] = {}
+
+    def add(key: str, entry: _Entry, first_only: bool) -> None:
+        if not key or (first_only and any(e.kind == "phrase" for e in keys.get(key, ()))):
+            return
+        keys.setdefault(key, []).append(entry)
+
+    def entry(kind: str, name: str, phrase: str, weight: int, via: str, key: str) -> _Entry:
+        return _Entry(kind, name, phrase, weight, via, key[0] in _ASCII_ALNUM, key[-1] in _ASCII_ALNUM)
+
+    for cat in CATEGORIES:  # the phrases themselves first: a variant never shadows another phrase
+        for phrase, weight in lex.phrases[cat]:
+            key = normalise(phrase)
+            add(key, entry("phrase", cat, phrase, weight, "", key), False)
+    for cat in CATEGORIES:
+        for phrase, weight in lex.phrases[cat]:
+            for v in _variants(phrase):
+                if v.generator in _COMPILED:
+                    key = normalise(v.text)
+                    add(key, entry("phrase", cat, phrase, weight, v.generator, key), True)
+    for group, words in lex.cues.items():
+        for word, weight in words.items():
+            key = normalise(word)
+            add(key, entry(group, word, "", weight, "", key), False)
+    return _build(keys)
+
+
+def _reading_keys(phrase: str) -> list[str]:
+    """The phrase folded by reading: each character as the phrase reads it, and for a polyphone the phrase
+    itself holds (还 in 还款: huan in the phrase, hai as the fold reads it in a text) also its first reading."""
+    codes = _syllable_codes()
+    norm = normalise(phrase)
+    if len(norm) != len(phrase):
+        return []
+    reads = _readings(phrase)
+    keys = [""]
+    for ch, r in zip(norm, reads, strict=True):
+        if not is_cjk(ch):
+            keys = [k + ch for k in keys]
+            continue
+        options = {codes[r]} if r in codes else set()
+        own = _primary_reading(ch)
+        if own in codes:
+            options.add(codes[own])
+        if not options:
+            return []
+        keys = [k + chr(o) for k in keys for o in sorted(options)]
+    return keys
+
+
+@table
+def _exact_keys() -> frozenset[str]:
+    """Everything the exact automaton holds."""
+    return frozenset(_automaton().keys())
+
+
+@table
+def _reading_automaton() -> ahocorasick.Automaton:
+    """The phrases of ``HOMOPHONE_MIN_CHARS`` or more characters, folded by reading: 亭息挂账 is found as 停息挂账."""
+    lex = lexicon()
+    keys: dict[str, list[_Entry]] = {}
+    for cat in CATEGORIES:
+        for phrase, weight in lex.phrases[cat]:
+            if len(_cjk_positions(phrase)) >= HOMOPHONE_MIN_CHARS:
+                for key in _reading_keys(phrase):
+                    keys.setdefault(key, []).append(_Entry("phrase", cat, phrase, weight, "homophone", False, False))
+    return _build(keys)
+
+
+def _build(keys: dict[str, list[_Entry]]) -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for key, entries in keys.items():
+        auto.add_word(key, (len(key), tuple(entries), entries[0].latin_start or entries[0].latin_end))
+    auto.make_automaton()
+    return auto
+
+
+# --------------------------------------------------------------------------- contacts and quotations by shape
+
+_D = "0-9〇零一二三四五六七八九幺"
+# on the normalised text, where 0755-8652 3311 is one run of digits and 一三八… may spell a mobile number;
+# 95xxx/96xxx service numbers (only licensed institutions hold them) are told apart, in the same pass
+_PHONE = re.compile(
+    rf"(?<![{_D}])(?:(?P<service>9[56][0-9]{{3,4}})|[1一幺][3-9三四五六七八九][{_D}]{{9}}"
+    rf"|[0〇零][1-9一二三四五六七八九][{_D}]{{8,10}}|[48四八][0〇零][0〇零][{_D}]{{7}})(?![{_D}])")
+# on the lower-cased original text: a WeChat or QQ id after its marker (V：abc123, 微信 zfb-kefu021,
+# QQ 1849 2207 33). Both patterns begin with a character class, so the regex engine skips ahead to the
+# candidates; a marker glued to a longer Latin word (…v：) is dropped by the caller
+_ID = re.compile(r"(?:vx?|wx|v信|微信号?|微|qq?|扣扣)[ \t]*[:：]?[ \t]*"
+                 r"(?:[a-z][a-z0-9_-]{4,19}|[1-9](?: ?[0-9]){4,11})(?![a-z0-9_-])")
+# a host name: dot-separated labels ending in a common top-level domain (each label ends at its dot, so a
+# failed attempt backtracks at most one label: linear)
+_URL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|cc|top|vip|xyz|info|shop|club|site|online"
+                  r"|app|ltd)(?![a-z0-9-])")
+_QUOTE = re.compile(r"“[^“”\n]{1,40}”|「[^「」\n]{1,40}」|『[^『』\n]{1,40}』|\"[^\"\n]{1,40}\"|‘[^‘’\n]{1,40}’")
+
+
+# --------------------------------------------------------------------------- classify
+
+
+def _scan(text: str) -> tuple[list[PhraseMatch], list[Cue]]:
+    """Every phrase and cue in the text, in original offsets; an item inside a longer one is dropped
+    (投诉 inside 代理投诉, 停息 inside 停息挂账)."""
+    codes = _codes(text)
+    norm, keep = _normalised(text, codes)
+    hits = list(_automaton().iter(norm)) if norm else []
+    sounds = list(_reading_automaton().iter(_by_reading(norm))) if norm else []
+    shapes = [(m, "service" if m.group("service") else "phone") for m in _PHONE.finditer(norm)]
+    if not hits and not shapes and not sounds:
+        return [], []
+    orig = keep.tolist()  # normalised index → original index
+    n = len(text)
+    raw: list[tuple[int, int, Any]] = []
+    for end_idx, (length, entries, latin) in hits:
+        s, e = orig[end_idx - length + 1], orig[end_idx] + 1
+        if latin and ((entries[0].latin_start and s > 0 and text[s - 1] in _ASCII_ALNUM)
+                      or (entries[0].latin_end and e < n and text[e] in _ASCII_ALNUM)):
+            continue  # zxxf inside a longer Latin word is not zxxf
+        for en in entries:
+            raw.append((s, -e, en))
+    if sounds:
+        exact, freq = _exact_keys(), word_freq()
+        for end_idx, (length, entries, _latin) in sounds:
+            written = norm[end_idx - length + 1:end_idx + 1]
+            if written in exact or written in freq:
+                continue  # a phrase the exact scan found already; or an ordinary word that sounds like one
+            s, e = orig[end_idx - length + 1], orig[end_idx] + 1
+            raw.extend((s, -e, en) for en in entries)
+    for m, kind in shapes:
+        raw.append((orig[m.start()], -orig[m.end() - 1] - 1, kind))
+    lower = _ascii_lower(codes)
+    for pattern, kind in ((_ID, "id"), (_URL, "url")):
+        for m in pattern.finditer(lower):
+            if m.start() == 0 or lower[m.start() - 1] not in _ASCII_ALNUM:
+                raw.append((m.start(), -m.end(), kind))
+    raw.sort(key=_span)
+    quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
+    q_starts = [q[0] for q in quotes]
+    phrases: list[PhraseMatch] = []
+    cues: list[Cue] = []
+    reach, reach_start = -1, -1
+    for s, neg_e, en in raw:
+        e = -neg_e
+        if e <= reach and (s, e) != (reach_start, reach):
+            continue  # strictly inside an earlier, longer item
+        if e > reach:
+            reach, reach_start = e, s
+        if en.__class__ is str:
+            if en == "service":
+                cues.append(Cue("warning", text[s:e], s, e, SERVICE_NUMBER_WEIGHT))
+            else:
+                cues.append(Cue("contact", text[s:e], s, e, CONTACT_WEIGHT[en]))
+        elif en.kind == "phrase":
+            k = bisect.bisect_right(q_starts, s) - 1
+            quoted = k >= 0 and quotes[k][1] >= e
+            phrases.append(PhraseMatch(en.name, en.phrase, text[s:e], s, e, en.weight, en.via, quoted))
+        else:
+            cues.append(Cue(en.kind, text[s:e], s, e, en.weight))
+    return phrases, cues
+
+
+def _span(item: tuple[int, int, Any]) -> tuple[int, int]:
+    return item[0], item[1]
+
+
+
+class _Sums:
+    """Selling and innocent weight over any span, by bisection over cumulative sums: O(log n) per window."""
+
+    def __init__(self, cues: list[Cue], phrases: list[PhraseMatch]) -> None:
+        points = sorted([(c.start, c.group, c.weight) for c in cues]
+                        + [(p.start, "quote", 1) for p in phrases if p.quoted])
+        self.points = points
+        self.starts = [p[0] for p in points]
+        sell, inn = [0], [0]
+        for _s, g, w in points:
+            sell.append(sell[-1] + (w if g in _SELLING else 0))
+            inn.append(inn[-1] + (w if g in _INNOCENT else 0))
+        self.sell, self.inn = sell, inn
+
+    def window(self, lo: int, hi: int) -> tuple[int, int]:
+        """(selling, innocent) weight of the cues starting in [lo, hi)."""
+        i, j = bisect.bisect_left(self.starts, lo), bisect.bisect_left(self.starts, hi)
+        return self.sell[j] - self.sell[i], self.inn[j] - self.inn[i]
+
+    def groups(self, lo: int, hi: int) -> dict[str, int]:
+        """Weight by group in [lo, hi) (for the frame's name: once per text)."""
+        out = dict.fromkeys((*CUE_GROUPS, "quote"), 0)
+        i, j = bisect.bisect_left(self.starts, lo), bisect.bisect_left(self.starts, hi)
+        for _s, g, w in self.points[i:j]:
+            out[g] += w
+        return out
+
+
+def _innocent(selling: int, innocent: int) -> bool:
+    return innocent >= 2 and innocent >= selling
+
+
+def _innocent_frame(sums: dict[str, int]) -> str:
+    """warning, news or complaint, whichever weighs most (a doubtful question is 'neutral')."""
+    best = max(("warning", "news", "complaint", "question"), key=lambda g: sums[g])
+    return "neutral" if best == "question" or sums[best] == 0 else best
+
+
+def classify(text: str) -> Pitch:
+    """The pitch a text sells, the categories it mentions and the frame it speaks in.
+
+    A phrase sells when the cues around it (``window`` characters either side) are not innocent ones
+    outweighing the selling ones, and either it is strong (weight 3) or selling cues back it (weight of the
+    category's phrases there plus the selling cues' >= 3, with at least one selling cue). The text's category
+    is the selling category with the most phrase weight in one window; ties go by the lexicon's priority.
+    """
+    lex = lexicon()
+    phrases, cues = _scan(text)
+    sums = _Sums(cues, phrases)
+    w = lex.window
+    windows = [sums.window(p.start - w, p.end + w) for p in phrases]
+    by_cat: dict[str, list[int]] = {}
+    for k, p in enumerate(phrases):
+        if not _innocent(*windows[k]):
+            by_cat.setdefault(p.category, []).append(k)
+    best: dict[str, int] = {}
+    for cat, ks in by_cat.items():
+        for k, evidence in zip(ks, _evidence(phrases, ks, w), strict=True):
+            selling = windows[k][0]
+            if phrases[k].weight == 3 or (selling >= 1 and evidence + selling >= 3):
+                best[cat] = max(best.get(cat, 0), evidence)
+    categories: dict[str, tuple[str, ...]] = {}
+    for cat in lex.priority:
+        written = tuple(dict.fromkeys(p.text for p in phrases if p.category == cat))
+        if written:
+            categories[cat] = written
+    if best:
+        category = max(best, key=lambda c: (best[c], -lex.priority.index(c)))
+        frame = "selling"
+    else:
+        category = NONE
+        if phrases:
+            top = max(range(len(phrases)), key=lambda k: phrases[k].weight)
+            p = phrases[top]
+            frame = _innocent_frame(sums.groups(p.start - w, p.end + w)) if _innocent(*windows[top]) else "neutral"
+        else:
+            frame = _innocent_frame(sums.groups(0, len(text) + 1)) if cues else "neutral"
+    return Pitch(category, categories, tuple(phrases), frame, tuple(cues), lex.version)
+
+
+def _evidence(phrases: list[PhraseMatch], ks: list[int], w: int) -> list[int]:
+    """For each phrase of one category, the weight of the category's distinct phrases within its window
+    (two pointers over the phrases in text order: linear)."""
+    out: list[int] = []
+    counts: dict[str, int] = {}
+    total = lo = hi = 0
+    for k in ks:
+        p = phrases[k]
+        while hi < len(ks) and phrases[ks[hi]].start < p.end + w:
+            q = phrases[ks[hi]]
+            counts[q.phrase] = counts.get(q.phrase, 0) + 1
+            total += q.weight if counts[q.phrase] == 1 else 0
+            hi += 1
+        while phrases[ks[lo]].end <= p.start - w:
+            q = phrases[ks[lo]]
+            counts[q.phrase] -= 1
+            total -= q.weight if counts[q.phrase] == 0 else 0
+            lo += 1
+        out.append(total)
+    return out
