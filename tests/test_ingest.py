@@ -143,6 +143,7 @@ class FailingMatcher:
 
     def __init__(self, matcher, fail_on: int) -> None:
         self.matcher, self.fail_on, self.calls = matcher, fail_on, 0
+        self.watchlists = matcher.watchlists  # read by the leads' stage (official apps, fake contacts)
 
     def match_many(self, names, kinds):
         self.calls += 1
