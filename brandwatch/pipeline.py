@@ -104,11 +104,21 @@ def search_queries(watchlists: Sequence[Watchlist], variants: int) -> list[str]:
 
 
 def save_page(store: Store, archive: CaptureArchive, matcher: Matcher, capture: Capture,
-              listings: Iterable[Listing], run_id: int | None) -> tuple[int, int]:
-    """Keep one page's evidence, listings and hits; returns (listings, new hits)."""
+              listings: Iterable[Listing], run_id: int | None, *, merge_fields: bool = False) -> tuple[int, int]:
+    """Keep one page's evidence, listings and hits; returns (listings, new hits).
+
+    ``merge_fields``: the page shows part of what is known of its listings (a result list beside the
+    detail pages, a row of 法定代表人其他任职企业): the fields kept for each are kept, the page's values
+    over them, so that the list page and the detail page do not rewrite each other's fields every run.
+    """
     listings = list(listings)
     if not listings:
         return 0, 0
+    if merge_fields:
+        kept = store.listing_fields(listings[0].source, [x.key for x in listings])
+        listings = [replace(x, url=x.url or kept[x.key][0],
+                            fields=tuple(sorted({**kept[x.key][1], **dict(x.fields)}.items())))
+                    if x.key in kept else x for x in listings]
     capture = masked(capture)  # registered secrets out of URLs, headers and body, before it is hashed
     found = match_listings(matcher, listings)
     # the same bytes from the same URL are kept once; the listing's last_seen says it was seen again
@@ -216,7 +226,8 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
                 capture = page.capture
                 if secrets:
                     capture = replace(capture, request_url=mask(capture.request_url), final_url=mask(capture.final_url))
-                n, new = save_page(store, archive, matcher, capture, parsed.listings, result.run_id)
+                n, new = save_page(store, archive, matcher, capture, parsed.listings, result.run_id,
+                                   merge_fields=source.detail_pages() > 0)
                 used += 1
                 result.listings += n
                 result.new_hits += new
@@ -283,7 +294,7 @@ def _detail_page(source: SourceType, request: Request, fetcher: Fetcher, store: 
             return True
         failures.add(mask(f"{page.capture.final_url}: not a detail page ({e})"))
         return False
-    n, new = save_page(store, archive, matcher, page.capture, parsed.listings, result.run_id)
+    n, new = save_page(store, archive, matcher, page.capture, parsed.listings, result.run_id, merge_fields=True)
     result.listings += max(0, n - 1)  # the listing itself was counted on its result page
     result.new_hits += new
     return False

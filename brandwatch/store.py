@@ -909,6 +909,12 @@ class Store:
             " FROM fake_contacts f JOIN listings l ON l.id = f.listing_id"
             + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY f.first_seen, f.id", args)
 
+    def listing_fields(self, source: str, keys: Sequence[str]) -> dict[str, tuple[str, dict[str, str]]]:
+        """key → (url, fields) kept for the source's listings asked (those it has)."""
+        return {k: (u, json.loads(f or "{}")) for k, u, f in self.db.execute(
+            "SELECT key, url, fields FROM listings WHERE source = ? AND key IN (SELECT value FROM json_each(?))",
+            [source, json.dumps(list(keys), ensure_ascii=False)])}
+
     def listing_changes(self, listing_id: int) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM listing_changes WHERE listing_id = ? ORDER BY id", [listing_id])
 

@@ -114,7 +114,7 @@ def parse_html(text: str, base_url: str, options: HtmlOptions, source: str) -> t
 
 def parse_detail_html(text: str, request: Request, options: HtmlDetail, source: str) -> list[Listing]:
     """A result's own page: its listing with the page's fields and text, then the entities the page lists
-    as linked to it, each with a 关联 field naming the listing it was found on. Pure.
+    as linked to it, each with a field 关联·<key> naming the listing it was found on. Pure.
 
     ParseError unless the page carries ``proof``: a login wall or a challenge is never read as a listing
     with no legal representative.
@@ -138,7 +138,8 @@ def parse_detail_html(text: str, request: Request, options: HtmlDetail, source: 
             continue
         url = urljoin(request.url, got.pop("url")) if got.get("url") else ""
         key = got.get(options.related_key, "") if options.related_key else ""
-        got["关联"] = f"{base.name}（{base.key}）"
+        # one field per page it was found on, so a company listed on several pages keeps each, unchanged
+        got[f"关联·{base.key}"] = base.name
         out.append(Listing(source, key or url or name, options.related_kind, name, url,
                            tuple(sorted((k, v) for k, v in got.items() if v))))
     return out
