@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from . import secrets as secret_values
 from .captures import CaptureArchive
 from .config import ConfigSpec, SourceSpec, build_sources, load_watchlists, risk_terms
 from .errors import BrandwatchError, LockedError
@@ -312,12 +313,28 @@ def run_once(ctx: Context, only: str | None = None) -> list[RunResult]:
                 continue
             try:
                 result = run_one(ctx, spec, source, force=only is not None)
-            except Exception:  # one source's failure never stops the others
+            except Exception as e:  # one source's failure never stops the others, but is reported as failed
                 log.exception("%s: the run failed", spec.name)
-                continue
+                result = _failed(ctx, spec.name, e)
             if result is not None:
                 out.append(result)
     return out
+
+
+def _failed(ctx: Context, source: str, error: Exception) -> RunResult:
+    """The result of a run that raised: ``run --once`` prints it and exits 4 (cron notices), as for any
+    failed run. The pipeline records such a run as failed before raising; its id is the source's last run
+    (0 when it failed before a run was recorded, e.g. the watchlists would not load)."""
+    run_id = 0
+    try:
+        with Store(ctx.config.database) as store:
+            last = store.runs(source, limit=1)
+            if last and last[0]["outcome"] == "failed":
+                run_id = last[0]["id"]
+    except Exception:  # the store itself may be what failed
+        pass
+    message = str(error) if isinstance(error, BrandwatchError) else f"{type(error).__name__}: {error}"
+    return RunResult(source, run_id, outcome="failed", errors=1, message=secret_values.mask(message))
 
 
 def source_status(ctx: Context) -> list[dict[str, Any]]:

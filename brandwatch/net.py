@@ -14,9 +14,10 @@ every body a byte cap:
   deadline checked between pieces, and stops at the byte cap: an error, or for
   robots.txt the first bytes kept. A body cut short by the watchdog is never
   taken for a whole one.
-- :func:`retry_after` reads a ``Retry-After`` header and :func:`backoff` is
-  the exponential backoff: the only copies in brandwatch, used by fetching and
-  by the alert outbox.
+- :func:`retry_after` reads a ``Retry-After`` header (at most
+  :data:`RETRY_AFTER_MAX`, 7 days) and :func:`backoff` is the exponential
+  backoff: the only copies in brandwatch, used by fetching and by the alert
+  outbox.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -38,6 +39,10 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from .errors import TooLarge, TooSlow
 
 CHUNK = 65536  # the most one read asks for; a read returns as soon as any bytes arrive
+# The longest brandwatch waits because someone said so: a Retry-After is cut here (a source deferred, an
+# alert throttled), and a blocked source's pause doubles up to it (app.PAUSE_MAX). A week: long enough for a
+# site's maintenance or a ban to lift, short enough that a broken header cannot silence a source for good.
+RETRY_AFTER_MAX = timedelta(days=7)
 
 
 class Deadline:
@@ -308,19 +313,26 @@ def request(session: requests.Session, method: str, url: str, *, deadline: Deadl
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """An HTTP ``Retry-After`` header (seconds, or an HTTP date) as seconds from ``now``; None if absent or bad."""
+    """An HTTP ``Retry-After`` header (seconds, or an HTTP date) as seconds from ``now``; None if absent or bad.
+
+    At most :data:`RETRY_AFTER_MAX`: a header is the server's word, and ``Retry-After: 10**400`` (``inf``
+    as a float, an OverflowError as a timedelta) or a date in the year 9999 would otherwise stop a source
+    for ever. Only ASCII digits count: ``"²".isdigit()`` is true but no number.
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    if value.isascii() and value.isdigit():
+        seconds = float(value)  # never raises for digits; a number past float's range is inf, capped below
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return min(seconds, RETRY_AFTER_MAX.total_seconds())
 
 
 def backoff(attempt: int, *, first: float, cap: float, rng: Callable[[], float] | None = None) -> float:

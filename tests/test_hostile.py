@@ -111,6 +111,38 @@ def test_retry_after_beyond_the_budget_defers_the_source(tmp_path, site):
     assert len(runs(tmp_path)) == 2 and r.stdout.split("\t")[1] == "deferred"
 
 
+def test_a_huge_retry_after_defers_for_the_most_brandwatch_waits(tmp_path, site):
+    # 10**400 seconds: float() of it is inf, and timedelta(seconds=inf) raised OverflowError inside the run
+    site.routes["/search"] = [Answer(429, headers={"Retry-After": "1" + "0" * 400})]
+    cfg = write_config(tmp_path, site, budget="60s")
+    before = datetime.now(UTC)
+    r = cli(cfg, "run", "--once")
+    assert r.exit_code == 4, r.output
+    assert r.stdout.split("\t")[1] == "deferred", r.output
+    [run] = runs(tmp_path)
+    until = datetime.fromisoformat(run["deferred_until"].replace("Z", "+00:00"))
+    assert before + timedelta(days=7) - timedelta(seconds=1) <= until <= datetime.now(UTC) + timedelta(days=7)
+
+
+def test_a_source_whose_run_raises_makes_run_once_fail(tmp_path, site, monkeypatch):
+    """A bug inside one source's run (here: the fetcher raising what no site should cause) is recorded as a
+    failed run, and ``run --once`` must say so with exit 4 rather than print nothing and exit 0."""
+    from brandwatch.fetch import Fetcher
+
+    def broken(*_args, **_kwargs):
+        raise OverflowError("cannot convert float infinity to integer")
+
+    monkeypatch.setattr(Fetcher, "fetch", broken)
+    site.routes["/search"] = [Answer(200, RESULTS.encode())]
+    cfg = write_config(tmp_path, site)
+    r = CliRunner().invoke(main, ["--config", str(cfg), "run", "--once"])
+    assert r.exit_code == 4, r.output
+    assert r.stdout.split("\t")[:2] == ["registry", "failed"], r.output
+    assert "OverflowError: cannot convert float infinity to integer" in r.stdout
+    [run] = runs(tmp_path)
+    assert run["outcome"] == "failed"
+
+
 def test_a_run_stops_at_its_budget(tmp_path, site):
     # each page takes 0.4 s: a 1 s budget ends the run after a few of its 50 pages, whatever the site does
     site.routes["/search"] = lambda _path: Answer(200, RESULTS.encode(), delay=0.4)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import socket
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
 
 from brandwatch.errors import TooLarge, TooSlow
-from brandwatch.net import Deadline, Watchdog, backoff, bounded_session, request, retry_after, watch_socket
+from brandwatch.net import (
+    RETRY_AFTER_MAX,
+    Deadline,
+    Watchdog,
+    backoff,
+    bounded_session,
+    request,
+    retry_after,
+    watch_socket,
+)
 
 from .httpserver import Answer, LocalServer, start_server
 
@@ -24,9 +33,21 @@ NOW = datetime(2026, 3, 2, 8, 0, 0, tzinfo=UTC)
     ("Mon, 02 Mar 2026 07:00:00 GMT", 0.0),  # gone by: at once
     ("Mon, 02 Mar 2026 08:00:30", 30.0),  # no zone: read as UTC
     ("-5", None), ("soon", None), ("", None), (None, None), ("1.5", None),
+    ("\u00b2", None), ("\u0663", None),  # "²" and Arabic-Indic 3: str.isdigit() says yes, float() raised
 ])
 def test_retry_after(value, seconds):
     assert retry_after(value, NOW) == seconds
+
+
+@pytest.mark.parametrize("value", [
+    "1" + "0" * 400,  # float() of it is inf: timedelta(seconds=inf) raised OverflowError in the run
+    "9" * 5000,  # past int()'s 4300-digit limit
+    "604801",
+])
+def test_a_huge_retry_after_is_capped_not_an_overflow(value):
+    after = retry_after(value, NOW)
+    assert after == RETRY_AFTER_MAX.total_seconds()
+    assert NOW + timedelta(seconds=after) == NOW + RETRY_AFTER_MAX  # usable as a timedelta: no OverflowError
 
 
 @pytest.mark.parametrize(("attempt", "first", "cap", "rng", "wait"), [
