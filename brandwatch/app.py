@@ -11,7 +11,7 @@ scheduler.py only puts these on APScheduler's triggers.
 A source that meets an anti-bot wall is paused, 1 h after the first blocked
 run, doubling with each blocked run after it, up to 7 days. A source whose
 site asked for a wait longer than its time budget (``deferred``) is skipped
-until the time the site gave. ``--source NAME`` runs either anyway.
+until the time the site gave, 7 days at most (the same cap: net.RETRY_AFTER_MAX). ``--source NAME`` runs either anyway.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from .followup import follow_up
 from .index import matcher_for
 from .match import Matcher
 from .models import Watchlist
-from .net import backoff
+from .net import RETRY_AFTER_MAX, backoff
 from .pipeline import RunResult, Stop, import_only_message, run_source, search_queries
 from .schedules import next_run, stamp_seconds
 from .sources import SourceType
@@ -46,7 +46,7 @@ from .store import Store
 log = logging.getLogger("brandwatch")
 
 PAUSE_FIRST = timedelta(hours=1)
-PAUSE_MAX = timedelta(days=7)
+PAUSE_MAX = RETRY_AFTER_MAX  # one cap on every wait: a pause after a wall, a deferral a site asked for
 
 
 @contextmanager
@@ -187,6 +187,8 @@ def deferred_until(store: Store, source: str, now: datetime | None = None) -> da
         if run["outcome"] != "deferred" or not run["deferred_until"]:
             return None
         until = datetime.fromisoformat(run["deferred_until"].replace("Z", "+00:00"))
+        ended = datetime.fromisoformat((run["ended_at"] or run["started_at"]).replace("Z", "+00:00"))
+        until = min(until, ended + RETRY_AFTER_MAX)  # a deferral recorded before the cap (year 9999) ends too
         return until if until > (now or datetime.now(UTC)) else None
     return None
 

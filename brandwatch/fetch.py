@@ -10,7 +10,8 @@
   exponential backoff and jitter, honouring ``Retry-After``, all within the
   source run's time budget: a ``Retry-After`` longer than what is left
   raises :class:`Deferred` (the source waits for its next run) instead of
-  sleeping.
+  sleeping; a source is deferred 7 days at most (``net.RETRY_AFTER_MAX``),
+  whatever the header says.
 - An API that answers HTTP 200 with "too frequent" or "quota spent" in its
   body is told by the source's ``check`` (it raises :class:`Throttled`) and
   handled the same way: backoff, or the wait it implies, or Deferred.
@@ -45,7 +46,7 @@ from protego import Protego
 
 from .errors import Blocked, BudgetSpent, Deferred, FetchError, RobotsDisallowed, Throttled, TooSlow
 from .models import Capture, utc_now
-from .net import Deadline, backoff, bounded_session, retry_after
+from .net import RETRY_AFTER_MAX, Deadline, backoff, bounded_session, retry_after
 from .net import request as net_request
 from .version import __version__
 
@@ -209,8 +210,9 @@ class Fetcher:
                 return page
             except _Retry as r:
                 last, after = r.why, r.after
-            except Throttled as t:
-                last, after, asked = str(t), t.after, "as its answer says"
+            except Throttled as t:  # a wait a body implies is capped as a Retry-After is (net.RETRY_AFTER_MAX)
+                last, asked = str(t), "as its answer says"
+                after = None if t.after is None else min(t.after, RETRY_AFTER_MAX.total_seconds())
             except TooSlow as e:  # not retried: the server had the whole deadline
                 if budget is not None and budget.expired:  # the budget's end cut it, not the page's deadline
                     raise BudgetSpent(f"{url}: the source's time budget ran out while it answered") from e
@@ -222,6 +224,11 @@ class Fetcher:
             left = budget.left() if budget is not None else self.policy.backoff_cap
             if after is not None and after > left:
                 within = "of the source's time budget" if budget is not None else "that a run waits"
+                if after >= RETRY_AFTER_MAX.total_seconds():  # net.retry_after cut it there
+                    days = RETRY_AFTER_MAX.days
+                    raise Deferred(f"{url}: {last} asks brandwatch to wait {days} days or more ({asked}); "
+                                   f"brandwatch defers a source at most {days} days, and the source is deferred "
+                                   "until then", after=RETRY_AFTER_MAX.total_seconds())
                 raise Deferred(f"{url}: {last} asks brandwatch to wait {after:.0f} s ({asked}), more than the "
                                f"{left:.0f} s left {within}; the source is deferred until then", after=after)
             if attempt == self.policy.max_tries:

@@ -124,6 +124,21 @@ def test_a_huge_retry_after_defers_for_the_most_brandwatch_waits(tmp_path, site)
     assert before + timedelta(days=7) - timedelta(seconds=1) <= until <= datetime.now(UTC) + timedelta(days=7)
 
 
+@pytest.mark.parametrize("header", ["Fri, 31 Dec 9999 23:59:59 GMT", "1" + "0" * 400, "604800"])
+def test_a_retry_after_far_ahead_defers_the_source_seven_days_and_says_so(tmp_path, site, header):
+    # a date 8,000 years ahead deferred the source until the year 9999, with a message that did not say so
+    site.routes["/search"] = [Answer(503, headers={"Retry-After": header})]
+    cfg = write_config(tmp_path, site, budget="60s")
+    before = datetime.now(UTC)
+    r = cli(cfg, "run", "--once")
+    assert r.exit_code == 4 and r.stdout.split("\t")[1] == "deferred", r.output
+    [run] = runs(tmp_path)
+    until = datetime.fromisoformat(run["deferred_until"].replace("Z", "+00:00"))
+    assert before + timedelta(days=7) - timedelta(seconds=1) <= until <= datetime.now(UTC) + timedelta(days=7)
+    assert ("HTTP 503 asks brandwatch to wait 7 days or more (Retry-After); brandwatch defers a source at most "
+            "7 days, and the source is deferred until then") in run["message"], run["message"]
+
+
 def test_a_source_whose_run_raises_makes_run_once_fail(tmp_path, site, monkeypatch):
     """A bug inside one source's run (here: the fetcher raising what no site should cause) is recorded as a
     failed run, and ``run --once`` must say so with exit 4 rather than print nothing and exit 0."""

@@ -49,6 +49,8 @@ IN_AN_HOUR = stamp(NOW + timedelta(hours=1))
     ([("deferred", IN_AN_HOUR), ("ok", None)], None),  # run since (--source): over
     ([("deferred", IN_AN_HOUR), ("running", None)], NOW + timedelta(hours=1)),
     ([("blocked", None)], None),
+    # recorded before the 7-day cap (a Retry-After date in the year 9999): 7 days after that run ended
+    ([("deferred", "9999-12-31T23:59:59.000000Z")], NOW - timedelta(hours=1) + timedelta(days=7)),
 ])
 def test_deferred_until(tmp_path, runs, until):
     with Store(tmp_path / "bw.db") as store:
