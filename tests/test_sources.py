@@ -10,7 +10,7 @@ import pytest
 from brandwatch.errors import ParseError
 from brandwatch.fetch import challenge_reason
 from brandwatch.sources import SOURCE_TYPES, Request, parse_gsxt_app, parse_gsxt_web, parse_html, parse_json
-from brandwatch.sources.html import HtmlOptions
+from brandwatch.sources.html import HtmlOptions, item_url
 from brandwatch.sources.jsonapi import JsonOptions
 
 REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real"
@@ -104,6 +104,45 @@ def test_html_parser_survives_malformed_pages(text, names):
         return
     listings, _ = parse_html(text, "https://x/", HTML_OPTS, "src")
     assert [x.name for x in listings] == names
+
+
+def _items(*links: tuple[str, str]) -> str:
+    return "".join(f"<div class=r><a href='{href}'>{name}</a></div>" for href, name in links)
+
+
+BASE = "https://x/s?q=%E5%BE%AE%E4%BC%97"
+KEYS = [  # (what, items (href, name), [(key, url)]): a key is never a non-web URL, and never shared by two names
+    ("web links", _items(("/c/1", "微众甲"), ("https://y/c/2", "微众乙")),
+     [("https://x/c/1", "https://x/c/1"), ("https://y/c/2", "https://y/c/2")]),
+    ("javascript:", _items(("javascript:void(0)", "微众甲"), ("javascript:void(0)", "微众乙")),
+     [("微众甲", ""), ("微众乙", "")]),
+    ("javascript: in other cases", _items((" JavaScript:go(1)", "微众甲"), ("JAVASCRIPT:go(2)", "微众乙")),
+     [("微众甲", ""), ("微众乙", "")]),
+    ("#", _items(("#", "微众甲"), ("#top", "微众乙")), [("微众甲", ""), ("微众乙", "")]),
+    ("about:blank, mailto:, data:", _items(("about:blank", "微众甲"), ("mailto:a@x.cn", "微众乙"),
+                                          ("data:text/html,x", "微众丙")),
+     [("微众甲", ""), ("微众乙", ""), ("微众丙", "")]),
+    ("the search page itself", _items((BASE, "微众甲"), ("", "微众乙")), [("微众甲", ""), ("微众乙", "")]),
+    ("one URL, two names", _items(("/login", "微众甲"), ("/login", "微众乙"), ("/c/3", "微众丙")),
+     [("https://x/login 微众甲", "https://x/login"), ("https://x/login 微众乙", "https://x/login"),
+      ("https://x/c/3", "https://x/c/3")]),
+    ("one URL, one name twice: one listing", _items(("/c/1", "微众甲"), ("/c/1", "微众甲")),
+     [("https://x/c/1", "https://x/c/1"), ("https://x/c/1", "https://x/c/1")]),
+]
+
+
+@pytest.mark.parametrize(("what", "text", "keys"), KEYS, ids=[k[0] for k in KEYS])
+def test_html_keys_are_web_urls_or_names_and_distinct_per_name(what, text, keys):
+    listings, _ = parse_html(text, BASE, HTML_OPTS, "src")
+    assert [(x.key, x.url) for x in listings] == keys
+
+
+@pytest.mark.parametrize(("href", "url"), [
+    ("java\tscript:alert(1)", ""), ("\x00 javascript:alert(1)", ""), ("java\nscript:x", ""),  # as browsers read them
+    ("/c/1\n", "https://x/c/1"), ("HTTPS://y/c", "https://y/c"), ("#", ""), ("?q=%E5%BE%AE%E4%BC%97#r", ""),
+])
+def test_item_url_reads_an_href_as_a_browser_does(href, url):
+    assert item_url(BASE, href) == url
 
 
 LISTED = HtmlOptions(url="https://x/s?q={query}", item="ul.results li", fields={"name": "a"},

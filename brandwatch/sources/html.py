@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import quote, urljoin
+from dataclasses import replace
+from urllib.parse import quote, urldefrag, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 from pydantic import Field, field_validator
@@ -77,8 +78,45 @@ def select_value(item: Tag, selector: str) -> str:
     return clean(node.get_text(" "))
 
 
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+
+
+def item_url(base_url: str, href: str) -> str:
+    """The web address an item links to, or '' when it links to no web page of its own.
+
+    ``javascript:…``, ``about:blank``, ``mailto:``, ``data:`` and the like are not places, and ``#`` (or
+    any link back to the results page itself) is the page, not the item: keyed by such a URL, every item
+    of a page was one listing, each overwriting the last. The href is cleaned as browsers do (WHATWG URL:
+    leading and trailing controls and spaces stripped, tabs and newlines removed) before its scheme is read.
+    """
+    href = href.strip(_C0_OR_SPACE).translate(_TAB_OR_NEWLINE)
+    if not href:
+        return ""
+    url = urljoin(base_url, href)
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        return ""
+    if urldefrag(url).url == urldefrag(base_url).url:
+        return ""
+    return url
+
+
+def _distinct_url_keys(listings: list[Listing]) -> list[Listing]:
+    """Items of one page keyed by the same URL under different names (every item linking to /login, say) are
+    different listings: those are keyed by URL and name. The same item twice stays one listing."""
+    names: dict[str, set[str]] = {}
+    for x in listings:
+        if x.url and x.key == x.url:
+            names.setdefault(x.key, set()).add(x.name)
+    shared = {key for key, seen in names.items() if len(seen) > 1}
+    return [replace(x, key=f"{x.key} {x.name}") if x.key in shared else x for x in listings]
+
+
 def parse_html(text: str, base_url: str, options: HtmlOptions, source: str) -> tuple[list[Listing], str]:
     """Listings on one page, and the next page's URL ('' if none). Pure.
+
+    A listing's key is its ``key`` field if configured, else its web URL (:func:`item_url`; URL and name
+    when items of the page share one URL under different names), else its name.
 
     ParseError unless the page proves it is a result list: an item with a name, or the
     ``results`` element.
@@ -90,11 +128,13 @@ def parse_html(text: str, base_url: str, options: HtmlOptions, source: str) -> t
         name = values.pop("name", "")
         if not name:
             continue
-        url = urljoin(base_url, values.pop("url")) if values.get("url") else ""
+        url = item_url(base_url, values.pop("url", ""))
         text = values.pop("text", "")
         key = values.get(options.key, "") if options.key else ""
         out.append(Listing(source, key or url or name, options.kind, name, url,
                            tuple(sorted((k, v) for k, v in values.items() if v)), text))
+    if not options.key:
+        out = _distinct_url_keys(out)
     if not out and not (options.results and soup.select_one(options.results) is not None):
         if options.results:
             raise ParseError(f"neither a result ({options.item!r}) nor the result list ({options.results!r}) is on "
@@ -136,13 +176,13 @@ def parse_detail_html(text: str, request: Request, options: HtmlDetail, source: 
         name = got.pop("name", "")
         if not name or name == base.name:
             continue
-        url = urljoin(request.url, got.pop("url")) if got.get("url") else ""
+        url = item_url(request.url, got.pop("url", ""))
         key = got.get(options.related_key, "") if options.related_key else ""
         # one field per page it was found on, so a company listed on several pages keeps each, unchanged
         got[f"关联·{base.key}"] = base.name
         out.append(Listing(source, key or url or name, options.related_kind, name, url,
                            tuple(sorted((k, v) for k, v in got.items() if v))))
-    return out
+    return [out[0], *_distinct_url_keys(out[1:])] if not options.related_key else out
 
 
 class HtmlSource(SourceType):
