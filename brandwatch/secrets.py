@@ -24,7 +24,12 @@ registered in, so each is masked as:
   (at each of the three byte offsets: SMTP ``AUTH PLAIN`` sends
   ``base64(\\0user\\0password)``); at most 5 bits of the secret stay at
   either end of such a text;
-- JSON-escaped (``\\"``, ``\\\\``, ``\\/``, ``\\uXXXX``) and HTML/XML-escaped.
+- JSON-escaped (``\\"``, ``\\\\``, ``\\/``, ``\\uXXXX``) and HTML/XML-escaped;
+- and, since escapes can be mixed freely, a character at a time: runs of HTML
+  numeric references (``&#107;``, ``&#x6B;``), JSON ``\\uXXXX``, percent
+  escapes in any mix of hex case, and line breaks (base64 wrapped at 76
+  characters by MIME) are decoded and searched as the text they stand for;
+  the escapes holding a secret are masked whole.
 
 Values shorter than :data:`SHORTEST` characters are not registered: masking
 them would garble every message and they are not secrets worth the name.
@@ -33,10 +38,12 @@ them would garble every message and they are not secrets worth the name.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
@@ -166,19 +173,110 @@ def active() -> bool:
     return _text is not None
 
 
+# Escapes a text may write any character in, one by one, and line breaks a wrapped text adds: too many
+# combinations to list as forms, so such runs are decoded and searched as the text they stand for.
+_B64_NEXT = r"(?=[A-Za-z0-9+/=_-])"
+_ESCAPE = re.compile(  # every branch starts with a literal character: re then skips to those (50x faster)
+    r"&#[xX]0*[0-9a-fA-F]{1,6};?|&#0*[0-9]{1,7};?"  # HTML/XML numeric character references
+    r"|&(?:amp|lt|gt|quot|apos);"  # the named ones html.escape writes
+    r"|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}"  # JSON \uXXXX (and pairs)
+    r"|\\[\\/\"]"  # JSON's other escapes
+    r"|%[0-9a-fA-F]{2}(?:%[0-9a-fA-F]{2})*"  # percent-encoding, hex in any case, a run at a time (UTF-8 spans bytes)
+    # line breaks before base64 characters: base64 wrapped at 76 (MIME, PEM), folded headers; in JSON too
+    rf"|\r\n[ \t]*{_B64_NEXT}|\n[ \t]*{_B64_NEXT}|\r{_B64_NEXT}|\\r\\n{_B64_NEXT}|\\n{_B64_NEXT}"
+)
+_NAMED = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}
+
+
+@functools.lru_cache(maxsize=4096)  # a page repeats its escapes (its line breaks, &#20247;, %E5%BE%AE) over and over
+def _unescape(token: str) -> str:
+    """What one :data:`_ESCAPE` match stands for ('' for a line break)."""
+    if token.startswith("&#"):
+        body = token[2:].rstrip(";")
+        code = int(body[1:], 16) if body[:1] in "xX" else int(body)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else token
+    if token.startswith("&"):
+        return _NAMED[token]
+    if token.startswith("\\u"):
+        units = [int(token[i + 2:i + 6], 16) for i in range(0, len(token), 6)]
+        if len(units) == 2:
+            return chr(0x10000 + ((units[0] - 0xD800) << 10) + (units[1] - 0xDC00))
+        return chr(units[0])
+    if token.startswith("\\") and len(token) == 2:
+        return token[1]
+    if token.startswith("%"):
+        return unquote(token, errors="replace")
+    return ""
+
+
+def _decoded_spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` whose decoded form (:data:`_ESCAPE` runs replaced by what they stand for) holds a
+    match of ``pattern``. A match that begins or ends inside an escape takes the whole escape."""
+    tokens: list[tuple[int, int, int, int]] = []  # (start in decoded, its length there, start and end in text)
+    shift = 0
+
+    def decode(m: re.Match[str]) -> str:
+        nonlocal shift
+        plain = _unescape(m.group())
+        tokens.append((m.start() + shift, len(plain), m.start(), m.end()))
+        shift += len(plain) - (m.end() - m.start())
+        return plain
+
+    decoded = _ESCAPE.sub(decode, text)
+    if not tokens:
+        return []
+    starts = [t[0] for t in tokens]
+
+    def where(i: int, end: bool) -> int:  # the place in text of decoded[i]: its start, or with end its end
+        k = bisect_right(starts, i) - 1  # the last escape starting at or before it (a removed line break: size 0)
+        if k >= 0:
+            at, size, first, last = tokens[k]
+            if i < at + size:
+                return last if end else first
+            return last + (i - at - size) + (1 if end else 0)
+        return i + (1 if end else 0)
+
+    return [(where(m.start(), False), where(m.end() - 1, True)) for m in pattern.finditer(decoded)]
+
+
 def mask(text: str) -> str:
-    """``text`` with every registered secret, in every form, replaced by ``***``."""
+    """``text`` with every registered secret, in every form, replaced by ``***``.
+
+    Besides the listed forms (:func:`forms`), a secret written a character at a time in escapes (``&#107;``,
+    ``&#x6b;``, ``\\u006b``, ``%6B`` beside ``%2b``) or broken across lines (base64 wrapped at 76
+    characters) is found in the text those stand for, and the escapes or lines that hold it are masked.
+    """
     pattern = _text
     if pattern is None or not text:
         return text
-    return pattern.sub(MASK, text)
+    if _ESCAPE.search(text) is None:
+        return pattern.sub(MASK, text)
+    spans = sorted([m.span() for m in pattern.finditer(text)] + _decoded_spans(pattern, text))
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:  # overlapping: one mask (two secrets side by side stay two)
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, at = [], 0
+    for start, end in merged:
+        out += [text[at:start], MASK]
+        at = end
+    out.append(text[at:])
+    return "".join(out)
 
 
 def found_in(texts: Iterable[str]) -> bool:
     """Whether any registered secret is in any of ``texts``: one search over them all, so a batch of rows that
-    holds none (nearly every batch) costs one pass in C, not a call per value."""
+    holds none (nearly every batch) costs one pass in C, not a call per value (and a second over the decoded
+    escapes when there are any)."""
     pattern = _text
-    return pattern is not None and pattern.search("\0".join(texts)) is not None  # no form holds a NUL
+    if pattern is None:
+        return False
+    joined = "\0".join(texts)  # no form holds a NUL
+    if pattern.search(joined) is not None:
+        return True
+    return _ESCAPE.search(joined) is not None and bool(_decoded_spans(pattern, joined))
 
 
 def mask_bytes(data: bytes) -> tuple[bytes, int]:

@@ -117,6 +117,58 @@ def test_a_key_inside_longer_base64_is_masked(prefix, suffix):
     assert len(shown) >= len("535 5.7.8 rejected: AUTH PLAIN ***")
 
 
+def _alternate_case_hex(text: str) -> str:
+    """%2b%2F%3d%2f…: each escape's hex in the other case from the one before it."""
+    flip = iter(range(10**6))
+    return re.sub(r"%[0-9A-Fa-f]{2}", lambda m: m.group().lower() if next(flip) % 2 else m.group().upper(), text)
+
+
+def _mime(key: str, at: int) -> str:
+    """A key inside a longer text, base64-encoded and wrapped at 76 characters, the key across a line break."""
+    data = b"x" * at + key.encode() + b" and the rest of the message " * 3
+    encoded = b64(data)
+    return "\r\n".join(encoded[i:i + 76] for i in range(0, len(encoded), 76))
+
+
+ESCAPED = [  # (what, how the key is written) as probes found them unmasked
+    ("HTML decimal entities", lambda k: "".join(f"&#{ord(c)};" for c in k)),
+    ("HTML hex entities", lambda k: "".join(f"&#x{ord(c):x};" for c in k)),
+    ("HTML hex entities, upper case and padded", lambda k: "".join(f"&#X{ord(c):04X};" for c in k)),
+    ("HTML entities, every other character", lambda k: "".join(f"&#{ord(c)};" if i % 2 else c
+                                                              for i, c in enumerate(k))),
+    ("JSON \\u escapes", lambda k: "".join(f"\\u{ord(c):04x}" for c in k)),
+    ("JSON \\u escapes, upper-case hex", lambda k: "".join(f"\\u{ord(c):04X}" for c in k)),
+    ("percent hex in mixed case", lambda k: _alternate_case_hex(quote(k, safe=""))),
+    ("percent-encoded, every character", lambda k: "".join(f"%{b:02x}" for b in k.encode())),
+]
+
+
+@pytest.mark.parametrize("key", [QCC_KEY, SMTP_PASSWORD, "密钥-秘密-口令-12"])
+@pytest.mark.parametrize(("what", "write"), ESCAPED, ids=[e[0] for e in ESCAPED])
+def test_a_key_escaped_character_by_character_is_masked(key, what, write):
+    secrets.register(key)
+    form = write(key)
+    assert secrets.found_in([f"said: {form} (end)"]), form
+    assert secrets.mask(f"said: {form} (end)") == "said: *** (end)", form
+
+
+@pytest.mark.parametrize("at", range(30, 60))  # the key's 30 base64 characters start at 40 to 80
+def test_a_key_in_mime_wrapped_base64_is_masked(at):
+    """Base64 as mail wraps it (76 characters a line): the key's characters may fall across a line break."""
+    secrets.register(SMTP_PASSWORD)
+    text = "535 5.7.8 Error: echoed\r\n" + _mime(SMTP_PASSWORD, at)
+    assert secrets.found_in([text])
+    shown = secrets.mask(text)
+    joined = shown.replace("\r\n", "")
+    assert "***" in shown and not [f for f in encodings(SMTP_PASSWORD) if f in joined], shown
+
+
+def test_an_escaped_look_alike_is_left_alone():
+    secrets.register(QCC_KEY)
+    text = "&#20247;&#24494; %E5%BE%AE \\u5fae\r\nline two"
+    assert not secrets.found_in([text]) and secrets.mask(text) == text
+
+
 @pytest.mark.parametrize(("value", "registered"), [("short", False), ("   abc   ", False), ("sixsix", True)])
 def test_short_values_are_not_secrets(value, registered):
     secrets.register(value)
