@@ -30,14 +30,35 @@ Every message names the thing, the place and the fix, e.g.
 The CLI prints it as one line, ``Error: <message>``, and exits 2. When a
 library turns an unexpected exception (a bug, a damaged file a parser
 choked on) into one of these, it chains it (``raise … from e``) so that
-``BRANDWATCH_DEBUG=1`` shows the original traceback.
+``BRANDWATCH_DEBUG=1`` shows the original traceback. The messages of
+ParseError, DeliveryError and FetchError (and its kinds), which quote what a
+server answered, are one line: control characters in them are escaped.
 """
 
 from __future__ import annotations
 
+# Characters that end or rewrite a line (C0 controls but space, DEL, C1 controls, the Unicode line and
+# paragraph separators), written as escapes: a server's text put into a message cannot start a log line,
+# add a column to tab-separated output, or move the terminal's cursor.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_CONTROLS.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks, tabs and other control characters escaped (``\\n``, ``\\x1b``): one line."""
+    return text.translate(_CONTROLS)
+
 
 class BrandwatchError(Exception):
     """Base class: a problem brandwatch can explain to its user."""
+
+
+class _OneLine(BrandwatchError):
+    """An error whose message carries a server's or a file's own text: kept to one line (:func:`one_line`),
+    since it becomes a run's message, a log line and a column of ``run --once``."""
+
+    def __init__(self, message: object = "", *args: object) -> None:
+        super().__init__(one_line(str(message)), *args)
 
 
 class ConfigError(BrandwatchError):
@@ -80,7 +101,7 @@ class AccountError(BrandwatchError):
     """A web workspace account cannot be made or changed as asked: a bad name, role or password."""
 
 
-class ParseError(BrandwatchError):
+class ParseError(_OneLine):
     """A response is not in the shape the source's options describe."""
 
 
@@ -92,7 +113,7 @@ class AlertError(BrandwatchError):
     """
 
 
-class DeliveryError(BrandwatchError):
+class DeliveryError(_OneLine):
     """A channel did not take a message; the message stays in the outbox and is tried again.
 
     ``retry_after``: seconds the service asked us to wait (it throttled us), else None.
@@ -112,7 +133,7 @@ class DeliveryError(BrandwatchError):
         return self.retry_after is not None
 
 
-class FetchError(BrandwatchError):
+class FetchError(_OneLine):
     """A request failed; the message names the URL and why."""
 
 

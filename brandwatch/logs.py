@@ -1,4 +1,5 @@
-"""Logs: one JSON object a line for machines (``--log-format json``), Chinese kept as is; secrets masked.
+"""Logs: one JSON object a line for machines (``--log-format json``), Chinese kept as is; secrets masked;
+one record, one line (its traceback indented below it): a server's text cannot forge a record.
 
 Every handler brandwatch sets up carries :class:`MaskFilter` (``install``),
 and so does logging's last-resort handler, which prints other libraries'
@@ -13,26 +14,38 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from .errors import one_line
 from .models import stamp
 from .secrets import mask
 
 
 class MaskFilter(logging.Filter):
-    """Replaces registered secrets in a record's message, traceback and stack with ``***``."""
+    """Replaces registered secrets in a record's message, traceback and stack with ``***``, and keeps a
+    record's lines its own: the message is one line (control characters escaped, ``errors.one_line``),
+    and every line of a traceback or stack is indented, so that no text a server sent (quoted in a
+    message or an exception) can pass for a log record of its own."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a bad format string: the formatter reports it as logging always has
             return True
-        record.msg, record.args = mask(message), None
+        record.msg, record.args = one_line(mask(message)), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = mask(record.exc_text)
-        if record.stack_info:
-            record.stack_info = mask(record.stack_info)
+        if record.exc_text and not getattr(record, "_brandwatch_indented", False):
+            record.exc_text = _indented(mask(record.exc_text))
+        if record.stack_info and not getattr(record, "_brandwatch_indented", False):
+            record.stack_info = _indented(mask(record.stack_info))
+        record._brandwatch_indented = True  # a record passes the filter of every handler: indent it once
         return True
+
+
+def _indented(text: str) -> str:
+    return "\n".join(_INDENT + line for line in text.splitlines())
+
+
+_INDENT = "    "
 
 
 def install(handler: logging.Handler) -> logging.Handler:

@@ -176,6 +176,34 @@ def test_qcc_signs_requests_and_keys_never_kept(tmp_path, site, monkeypatch):
     assert "Token" not in r.output
 
 
+FORGED = "2026-03-02 08:00:00 INFO qcc: ok, 1 pages, 9 listings, 0 new hits"
+
+
+def test_a_servers_error_text_cannot_forge_log_lines_or_output_rows(tmp_path, site, monkeypatch):
+    """企查查's error Message is the server's text: a line break in it must not start a log line or a row."""
+    message = f"余额不足\n{FORGED}\r\n{FORGED}\tx\x1b[2K\u2028end"
+    site.routes["/qcc"] = lambda _path: Answer(200, json.dumps({"Status": "102", "Message": message}).encode(),
+                                               {"Content-Type": "application/json"})
+    monkeypatch.setenv("QCC_KEY", "KEY-123456")
+    monkeypatch.setenv("QCC_SECRET", "SECRET-abcdef")
+    cfg = write_config(tmp_path, site)
+    data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    data["sources"] = [{"name": "qcc", "type": "qcc", "queries": ["微众"], "options": {"base_url": site.url + "/qcc"}}]
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    r = run("--config", str(cfg), "run", "--once")
+    assert r.exit_code == 4
+    [row] = r.stdout.splitlines()  # one row, its columns intact
+    assert row.split("\t")[:2] == ["qcc", "failed"] and len(row.split("\t")) == 6, row
+    escaped = f"余额不足\\n{FORGED}\\r\\n{FORGED}\\tx\\x1b[2K\\u2028end"
+    assert escaped in row
+    assert not [line for line in r.stderr.splitlines() if line.startswith(FORGED)], r.stderr
+    assert escaped in r.stderr
+    conn = sqlite3.connect(tmp_path / "bw.db")
+    [(stored,)] = conn.execute("SELECT message FROM runs").fetchall()
+    conn.close()
+    assert escaped in stored and "\n" not in stored
+
+
 def test_missing_key_fails_the_source_not_the_daemon(tmp_path, site, monkeypatch):
     monkeypatch.delenv("TIANYANCHA_TOKEN", raising=False)
     cfg = write_config(tmp_path, site)

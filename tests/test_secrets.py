@@ -214,6 +214,28 @@ def test_log_lines_and_tracebacks_are_masked(tmp_path):
     assert logging.lastResort is not None and any(isinstance(f, MaskFilter) for f in logging.lastResort.filters)
 
 
+def test_a_log_record_is_one_line_and_its_traceback_cannot_pass_for_a_record():
+    out = io.StringIO()
+    handler = install(logging.StreamHandler(out))
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    log = logging.getLogger("brandwatch.test-one-line")
+    log.handlers[:] = [handler]
+    log.propagate = False
+    try:
+        log.warning("server said %s", "bad\nINFO forged\r\x1b[2K\u2028x")
+        try:
+            raise ValueError("remote text\nINFO forged in a traceback")
+        except ValueError:
+            log.exception("the run failed")
+    finally:
+        log.handlers[:] = []
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "WARNING server said bad\\nINFO forged\\r\\x1b[2K\\u2028x"
+    assert lines[1] == "ERROR the run failed"
+    assert all(line.startswith("    ") for line in lines[2:]) and len(lines) > 3, lines  # every traceback line indented
+    assert "    ValueError: remote text" in lines
+
+
 def test_store_writes_are_masked_and_lookups_still_match(tmp_path):
     secrets.register(QCC_KEY)
     url = f"https://api.example/search?key={quote_plus(QCC_KEY)}&q=1"

@@ -14,6 +14,7 @@ import click
 from ..config import (
     load_watchlists,
 )
+from ..errors import one_line
 from .common import (
     EXIT_SOURCE_FAILED,
     _config,
@@ -60,7 +61,7 @@ def run(ctx: click.Context, once: bool, only: str | None, log_format: str) -> No
     results = run_once(context, only)
     for r in results:
         click.echo(f"{r.source}\t{r.outcome}\t{r.pages} pages\t{r.listings} listings\t{r.new_hits} new hits"
-                   + (f"\t{r.message}" if r.message else ""))
+                   + (f"\t{one_line(r.message)}" if r.message else ""))  # one row, whatever a server said
     if any(r.outcome != "ok" for r in results):  # cron and monitors see it: some source did not finish
         ctx.exit(EXIT_SOURCE_FAILED)
 
@@ -89,7 +90,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{row['source']} [{row['type']}]{flags}: {what}")
         click.echo(f"    next: {_next(row) if row['enabled'] else '-'}")
         if last and last["message"]:
-            click.echo(f"    {last['message']}")
+            click.echo(f"    {one_line(last['message'])}")
 
 
 def _next(row: dict[str, Any]) -> str:
