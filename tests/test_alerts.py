@@ -583,6 +583,30 @@ def test_a_missing_environment_variable_names_channel_variable_and_fix(store, se
     assert store.outbox()[0]["attempts"] == 0
 
 
+NOT_ASCII = [  # smtplib sends a login as ASCII: anything else was a UnicodeEncodeError traceback mid-delivery
+    ({"SMTP_USER": SMTP_USER, "SMTP_PASSWORD": "pässwörd-2026"}, "SMTP_PASSWORD",
+     "export it with an ASCII password, or the mailbox's authorisation code (授权码), which is ASCII"),
+    ({"SMTP_USER": SMTP_USER, "SMTP_PASSWORD": "口令口令口令"}, "SMTP_PASSWORD",
+     "export it with an ASCII password, or the mailbox's authorisation code (授权码), which is ASCII"),
+    ({"SMTP_USER": "法务部@webank.example", "SMTP_PASSWORD": SMTP_PASSWORD}, "SMTP_USER",
+     "export it with the ASCII login name the mail server gave"),
+]
+
+
+@pytest.mark.parametrize("env, variable, fix", NOT_ASCII)
+def test_a_login_smtp_cannot_send_is_one_line_naming_the_variable(store, sink, env, variable, fix):
+    channel = mail_channel(sink)
+    spec = alerts(channel)
+    error = (f"alerts.channels[0] (legal-mail): environment variable {variable} holds characters other than "
+             f"ASCII, which an SMTP login cannot carry; {fix}")
+    with pytest.raises(AlertError) as e:
+        send_test(spec, channel["name"], env=env)
+    assert str(e.value) == error and env[variable] not in error
+    queue_report(store, spec, "brandwatch 周报", "本周无新线索", now=NOW)
+    assert deliver(store, spec, env=env, now=NOW) == DeliveryResult(deferred=1, problems=(error,))
+    assert sink.tried_logins == []  # refused before connecting
+
+
 @pytest.mark.parametrize("name, error", [
     ("nope", "alerts.channels: there is no channel 'nope'; the channels are: wecom-legal"),
 ])

@@ -4,7 +4,9 @@
 port 465) or ``none`` (a relay on a trusted network). Certificates are
 verified against the system's CAs; a private CA is trusted by pointing
 ``SSL_CERT_FILE`` at it. The login (``username_env``/``password_env``) is read
-from the environment; the password is masked in every error.
+from the environment; the password is masked in every error. Both must be
+ASCII (smtplib sends every AUTH mechanism's login as ASCII): anything else is
+refused when the channel is set up, naming the variable.
 
 Reply codes decide what happens next: 4xx and dropped connections are retried,
 5xx and a refused login are permanent until someone fixes the configuration.
@@ -92,6 +94,15 @@ class SmtpSender:
         self.password = require_env(env, spec.password_env, where, "export it with the SMTP password "
                                     "(or the mailbox's authorisation code, 授权码)") if spec.password_env else ""
         self.mask.add(self.password)
+        # smtplib encodes every AUTH mechanism's login as ASCII: anything else is a UnicodeEncodeError in the
+        # middle of a delivery, so it is refused here, naming the variable and never quoting its value
+        for variable, value, fix in (
+                (spec.username_env, self.username, "export it with the ASCII login name the mail server gave"),
+                (spec.password_env, self.password, "export it with an ASCII password, or the mailbox's "
+                                                   "authorisation code (授权码), which is ASCII")):
+            if not value.isascii():
+                raise AlertError(f"{where}: environment variable {variable} holds characters other than ASCII, "
+                                 f"which an SMTP login cannot carry; {fix}")
 
     def error(self, text: str, *, permanent: bool = False) -> DeliveryError:
         return DeliveryError(self.mask(f"{self.spec.name}: {text}"), permanent=permanent)
