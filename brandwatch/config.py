@@ -39,10 +39,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _TooBig(ValueError):
+    """A value too large for the matcher: its message is the whole story (the value is never quoted back), and
+    ``index`` names the item of a list that is too long."""
+
+    def __init__(self, message: str, index: int | None = None) -> None:
+        super().__init__(message)
+        self.index = index
+
+
 def _strings(value: Any) -> Any:
     if isinstance(value, str):
         raise ValueError(f"must be a list of strings, not one string (write [{value}])")
     return value
+
+
+# What a matcher can hold. The matcher's tables grow with the length of every name and alias (a 12 MB Latin
+# alias took 15.9 GB to compile; a 5,000,000-character name never finished), so a watchlist is refused
+# past these, before anything is built. A brand is a few characters; the longest registered Chinese company
+# names are about 50; 10,000 marks is what the index is benchmarked on (benchmarks/bench_index.py).
+MARK_NAME_MAX = 50
+ALIAS_MAX = 100
+ALIASES_MAX = 100
+READING_MAX = 7 * MARK_NAME_MAX  # one syllable (at most 6 letters: zhuang, shuang) and a space per character
+MARKS_MAX = 20_000
 
 
 class MarkSpec(_Strict):
@@ -59,6 +79,35 @@ class MarkSpec(_Strict):
         items = [value] if isinstance(value, str) else value
         if any(not str(v).strip() for v in items):
             raise ValueError("must not be blank")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name_fits(cls, value: str) -> str:
+        if len(value.strip()) > MARK_NAME_MAX:
+            raise _TooBig(f"is {len(value.strip()):,} characters long; a mark's name is at most {MARK_NAME_MAX} "
+                          "(the brand as it is registered, e.g. 微众); put a longer form in aliases")
+        return value
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_fit(cls, value: list[str]) -> list[str]:
+        if len(value) > ALIASES_MAX:
+            raise _TooBig(f"has {len(value):,} aliases; a mark has at most {ALIASES_MAX}; keep the forms the brand "
+                          "is known by")
+        for i, alias in enumerate(value):
+            if len(alias.strip()) > ALIAS_MAX:
+                raise _TooBig(f"is {len(alias.strip()):,} characters long; an alias is at most {ALIAS_MAX} (a full "
+                              "company name fits); shorten it or split it into several aliases", index=i)
+        return value
+
+    @field_validator("reading")
+    @classmethod
+    def _reading_short(cls, value: str | None) -> str | None:
+        if value is not None and len(value.strip()) > READING_MAX:
+            raise _TooBig(f"is {len(value.strip()):,} characters long; a reading is at most {READING_MAX} (one "
+                          f"syllable for each of the name's at most {MARK_NAME_MAX} characters); give one syllable "
+                          "per character of the name")
         return value
 
     @model_validator(mode="after")
@@ -84,6 +133,14 @@ class OfficialSpec(_Strict):
 class WatchlistSpec(_Strict):
     owner: str = Field(min_length=1)
     marks: list[MarkSpec] = Field(min_length=1)
+
+    @field_validator("marks", mode="before")
+    @classmethod
+    def _not_too_many(cls, value: Any) -> Any:  # before: 20,000 marks are not validated one by one to be refused
+        if isinstance(value, list) and len(value) > MARKS_MAX:
+            raise _TooBig(f"has {len(value):,} marks; a watchlist holds at most {MARKS_MAX:,}; split them into "
+                          "several watchlist files")
+        return value
     allow: list[str] = []
     official: OfficialSpec = OfficialSpec()
 
@@ -305,6 +362,11 @@ def _explain(path: Path, err: ValidationError) -> ConfigError:
     for e in err.errors():
         where = _where(e["loc"])
         msg = e["msg"].removeprefix("Value error, ")
+        too_big = (e.get("ctx") or {}).get("error")
+        if isinstance(too_big, _TooBig):  # says how big; the value itself (megabytes, maybe) is not repeated
+            item = f"[{too_big.index}]" if too_big.index is not None else ""
+            lines.append(f"{path}: {where}{item} {msg}")
+            continue
         if e["type"] == "extra_forbidden":
             msg = "is not a known key (check its spelling; see README)"
         elif e["type"] == "missing":
@@ -312,7 +374,8 @@ def _explain(path: Path, err: ValidationError) -> ConfigError:
         elif e["type"] == "string_pattern_mismatch":
             msg = "must use only letters, digits, _ . - (it is a stable id)"
         got = e.get("input")
-        suffix = f" (got {got!r})" if e["type"] not in {"missing", "extra_forbidden"} and got is not None else ""
+        shown = repr(got) if not isinstance(got, str) or len(got) <= 80 else f"{got[:60]!r}… ({len(got):,} characters)"
+        suffix = f" (got {shown})" if e["type"] not in {"missing", "extra_forbidden"} and got is not None else ""
         if isinstance(got, dict | list):
             suffix = ""
         lines.append(f"{path}: {where} {msg}{suffix}")

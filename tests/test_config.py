@@ -19,7 +19,55 @@ BAD = [
     ("owner: x\nmarks:\n  - id: 'bad id'\n    name: 微众\n",
      "marks[0].id must use only letters, digits, _ . - (it is a stable id) (got 'bad id')"),
     ("- just\n- a list\n", "must be a mapping with keys owner, marks, allow, official"),
+    ("owner: x\nmarks:\n  - id: '" + "bad id " * 100_000 + "'\n    name: 微众\n",  # not quoted back whole
+     "marks[0].id must use only letters, digits, _ . - (it is a stable id) (got "
+     + repr(("bad id " * 10)[:60]) + "… (700,000 characters))"),
 ]
+
+
+
+def _marks(n: int) -> str:
+    return "".join(f"  - id: m{i}\n    name: 星{i}\n" for i in range(n))
+
+
+# the sizes a matcher can hold: a 12 MB Latin alias took 15.9 GB to compile, a 5M-character name never finished
+TOO_BIG = [
+    ("owner: x\nmarks:\n  - id: m1\n    name: " + "微" * 5_000_000 + "\n",
+     "marks[0].name is 5,000,000 characters long; a mark's name is at most 50 (the brand as it is registered, "
+     "e.g. 微众); put a longer form in aliases"),
+    ("owner: x\nmarks:\n  - id: m1\n    name: " + "微" * 51 + "\n",
+     "marks[0].name is 51 characters long; a mark's name is at most 50 (the brand as it is registered, "
+     "e.g. 微众); put a longer form in aliases"),
+    ("owner: x\nmarks:\n  - id: m1\n    name: 微众\n    aliases: [WeBank, " + "a" * 12_000_000 + "]\n",
+     "marks[0].aliases[1] is 12,000,000 characters long; an alias is at most 100 (a full company name fits); "
+     "shorten it or split it into several aliases"),
+    ("owner: x\nmarks:\n  - id: m1\n    name: 微众\n    aliases: [" + ", ".join(f"a{i}" for i in range(101)) + "]\n",
+     "marks[0].aliases has 101 aliases; a mark has at most 100; keep the forms the brand is known by"),
+    ("owner: x\nmarks:\n  - id: m1\n    name: 微众\n    reading: " + "wei " * 100 + "\n",
+     "marks[0].reading is 399 characters long; a reading is at most 350 (one syllable for each of the name's "
+     "at most 50 characters); give one syllable per character of the name"),
+    ("owner: x\nmarks:\n" + _marks(20_001),
+     "marks has 20,001 marks; a watchlist holds at most 20,000; split them into several watchlist files"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), TOO_BIG, ids=["5M name", "51 name", "12M alias", "101 aliases",
+                                                           "long reading", "20001 marks"])
+def test_a_watchlist_too_big_for_the_matcher_is_refused(tmp_path, text, message):
+    f = tmp_path / "webank.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_watchlists(tmp_path)
+    assert str(e.value) == f"{f}: {message}"
+
+
+def test_the_largest_watchlist_allowed_loads(tmp_path):
+    (tmp_path / "a.yaml").write_text(
+        "owner: x\nmarks:\n  - id: first\n    name: " + "微" * 50 + "\n    aliases: [" + ", ".join(
+            ["b" * 100] + [f"a{i}" for i in range(99)]) + "]\n    reading: " + " ".join(["wei"] * 50) + "\n"
+        + _marks(19_999), encoding="utf-8")
+    (wl,) = load_watchlists(tmp_path)
+    assert len(wl.marks) == 20_000 and len(wl.marks[0].name) == 50 and len(wl.marks[0].aliases) == 100
 
 
 @pytest.mark.parametrize(("text", "message"), BAD)
