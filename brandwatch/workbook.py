@@ -5,13 +5,16 @@ is one row, plus the workbook's shared strings, which openpyxl keeps whole).
 Cached values are read (``data_only``): a formula is never evaluated, and one
 Excel never calculated reads as empty. A workbook is a zip of XML, so it is
 checked before it is opened: one that expands beyond :data:`XLSX_MAX_XML`
-bytes is refused (a "zip bomb" of a few MB can declare gigabytes).
+bytes is refused (a "zip bomb" of a few MB can declare gigabytes), and so is
+one with a row of more than 16,384 cells (Excel's last column), found by
+scanning the sheets' XML as bytes before openpyxl builds any row.
 
 Errors name the file, the sheet and the row: ``names.xlsx: sheet '名单' row 7: …``.
 """
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -41,19 +44,151 @@ XLSX_MAX_ENTRIES = 10_000
 
 
 def _check_workbook(path: Path) -> None:
-    """A workbook is a zip of XML: refuse one that is not a zip, or that would expand beyond reason."""
+    """A workbook is a zip of XML: refuse one that is not a zip, that would expand beyond reason, or that has a
+    row wider than a worksheet (:func:`_check_rows`)."""
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
-    except (zipfile.BadZipFile, OSError) as e:
+            total = sum(i.file_size for i in infos)
+            strings = sum(i.file_size for i in infos if i.filename.lower().endswith("sharedstrings.xml"))
+            if len(infos) > XLSX_MAX_ENTRIES or total > XLSX_MAX_XML or strings > XLSX_MAX_STRINGS:
+                raise InputError(f"{path}: the workbook expands to {total / 2**20:,.0f} MiB in {len(infos):,} "
+                                 f"parts; brandwatch reads workbooks up to {XLSX_MAX_XML // 2**20:,} MiB: save it as "
+                                 "CSV UTF-8")
+            _check_rows(z, path)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as e:
         raise InputError(f"{path}: not an .xlsx workbook ({e}); a password-protected or old (.xls) workbook is "
                          "stored otherwise: open it in Excel or WPS and save it as .xlsx (Excel 工作簿) without a "
                          "password, or as CSV UTF-8") from e
-    total = sum(i.file_size for i in infos)
-    strings = sum(i.file_size for i in infos if i.filename.lower().endswith("sharedstrings.xml"))
-    if len(infos) > XLSX_MAX_ENTRIES or total > XLSX_MAX_XML or strings > XLSX_MAX_STRINGS:
-        raise InputError(f"{path}: the workbook expands to {total / 2**20:,.0f} MiB in {len(infos):,} parts; "
-                         f"brandwatch reads workbooks up to {XLSX_MAX_XML // 2**20:,} MiB: save it as CSV UTF-8")
+
+
+# -- rows wider than a worksheet ---------------------------------------------------------------------------
+# openpyxl parses a whole <row> element before it yields the row, even in read-only mode, and once more at
+# load to find a sheet's size when the sheet does not declare it: a row of a million cells (no spreadsheet
+# program writes one; Excel's last column is XFD, 16,384) took 1.4 GB before it could be refused. So the
+# sheets' XML is scanned first, as bytes, and a row of more cells is refused before openpyxl sees it.
+
+ROW_CELLS_MAX = 16_384  # columns A to XFD
+_PIECE = 4 * ROW_CELLS_MAX - 64  # with the tail carried over, a piece holds at most 4 x ROW_CELLS_MAX bytes
+_NAME = rb"(?:[A-Za-z_][\w.-]{0,30}:)?"  # a namespace prefix (x:row) is as good as none to openpyxl
+_ROW = re.compile(rb"<" + _NAME + rb"row(?=[\s/>])")
+_CELL = re.compile(rb"<" + _NAME + rb"c(?=[\s/>])")
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d{1,9})["']""")
+_WORKSHEET = re.compile(rb"<" + _NAME + rb"worksheet[\s>]")
+
+
+class _RowWidth:
+    """Counts the cells of each row of a worksheet's XML as it is fed, and says which row has too many.
+
+    Per piece of at most 64 KiB: a search for its first row, one for its last, and cells counted only before
+    the first and after the last. A row wholly inside a piece has fewer cells than the piece has bytes / 4
+    (``<c/>`` is the shortest cell), so it cannot be too wide: a sheet of a million short rows costs a few
+    searches per piece, not a step per row (200 MB of sheet XML: 0.1 s).
+    """
+
+    def __init__(self) -> None:
+        self.cells = 0  # of the row open at the end of what was fed
+        self.row = 0  # its number, as openpyxl reads it
+        self.tail = b""  # a tag cut by the end of a piece, kept for the next
+
+    def feed(self, data: bytes, final: bool = False) -> int | None:
+        """The number of a row with more than ROW_CELLS_MAX cells, or None (so far)."""
+        for i in range(0, len(data), _PIECE):
+            wide = self._piece(data[i:i + _PIECE], final and i + _PIECE >= len(data))
+            if wide is not None:
+                return wide
+        return self._piece(b"", True) if final and not data else None
+
+    def _piece(self, data: bytes, final: bool) -> int | None:
+        buf = self.tail + data
+        cut = len(buf)
+        if not final:
+            lt = buf.rfind(b"<", max(0, len(buf) - 64))
+            if lt != -1:
+                cut = lt
+        self.tail = buf[cut:]
+        first = _ROW.search(buf, 0, cut)
+        if first is None:
+            self.cells += len(_CELL.findall(buf, 0, cut))
+            return self.row if self.cells > ROW_CELLS_MAX else None
+        self.cells += len(_CELL.findall(buf, 0, first.start()))
+        if self.cells > ROW_CELLS_MAX:
+            return self.row
+        last = self._last_row(buf, cut) or first
+        number = self._number(buf, last, cut)
+        if number is None:  # no r="…": one after the row before, as openpyxl numbers it: count the piece's rows
+            number = self.row
+            for m in _ROW.finditer(buf, first.start(), last.end() + 1):  # + 1: the character after <row
+                number = self._number(buf, m, cut) or number + 1
+        self.row = number
+        self.cells = len(_CELL.findall(buf, last.end(), cut))
+        return self.row if self.cells > ROW_CELLS_MAX else None
+
+    @staticmethod
+    def _number(buf: bytes, row: re.Match[bytes], cut: int) -> int | None:
+        end = buf.find(b">", row.end(), cut)
+        r = _ROW_NUMBER.search(buf, row.end(), end if end != -1 else cut)
+        return int(r.group(1)) if r is not None else None
+
+    @staticmethod
+    def _last_row(buf: bytes, cut: int) -> re.Match[bytes] | None:
+        at = cut
+        while (at := buf.rfind(b"row", 0, at)) > 0:
+            lt = buf.rfind(b"<", max(0, at - 34), at)
+            if lt != -1 and (m := _ROW.match(buf, lt, cut)) is not None and m.end() == at + 3:
+                return m
+        return None
+
+
+def _check_rows(z: zipfile.ZipFile, path: Path) -> None:
+    """Refuse a workbook with a worksheet row of more than ROW_CELLS_MAX cells, naming the sheet and the row.
+
+    Every part whose root is a worksheet is scanned, wherever the workbook puts it."""
+    titles: dict[str, str] | None = None
+    for info in z.infolist():
+        if not info.filename.lower().endswith(".xml") or info.is_dir():
+            continue
+        with z.open(info) as f:
+            head = f.read(4096)
+            if not _WORKSHEET.search(head):
+                continue
+            width = _RowWidth()
+            data, wide = head, None
+            while wide is None:
+                more = f.read(2**20)
+                wide = width.feed(data, final=not more)
+                if not more:
+                    break
+                data = more
+        if wide is not None:
+            titles = _sheet_titles(z) if titles is None else titles
+            sheet = f"sheet {titles[info.filename]!r}" if info.filename in titles else f"part {info.filename}"
+            raise InputError(f"{path}: {sheet} row {wide}: more than {ROW_CELLS_MAX:,} cells in one row, more than "
+                             "a worksheet holds (its last column is XFD): the file was not written by a spreadsheet "
+                             "program; open it in Excel or WPS and save it again, or save it as CSV UTF-8")
+
+
+def _sheet_titles(z: zipfile.ZipFile) -> dict[str, str]:
+    """The worksheets' part names → their titles, from xl/workbook.xml and its relationships ({} if unreadable)."""
+    import posixpath
+    from xml.etree import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        parts = [z.getinfo(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")]
+        if any(p.file_size > 2**22 for p in parts):  # a workbook's list of sheets is a few KB
+            return {}
+        book, rels = (ElementTree.fromstring(z.read(p)) for p in parts)
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+        return {}
+    targets = {r.get("Id"): r.get("Target") or "" for r in rels}
+    out = {}
+    for sheet in book.iter(f"{main}sheet"):
+        target = targets.get(sheet.get(f"{rel}id"), "")
+        name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        out[name] = sheet.get("name", "")
+    return out
 
 
 MAX_COLUMNS = 1000  # a record's columns: a sheet of names has a few; more is stray cells far to the right

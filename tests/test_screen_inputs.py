@@ -361,3 +361,77 @@ def test_a_stray_cell_far_to_the_right(tmp_path, matcher):
         screen_file(path, None, matcher, out_stream=io.StringIO(), all_rows=True)
     assert str(e.value) == (f"{path}: sheet 'Sheet' row 3: a cell in column XFD; the record (--all) keeps at most "
                             "1,000 columns: delete the cells beyond the table, or screen without --all")
+
+
+def _raw_xlsx(path, rows_xml: str, dimension: str = "") -> None:
+    """A workbook written by hand: what no spreadsheet program writes, but a file may hold."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", (
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'))
+        z.writestr("_rels/.rels", (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
+        z.writestr("xl/workbook.xml", (
+            f'<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets>'
+            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        z.writestr("xl/_rels/workbook.xml.rels", (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'))
+        z.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0"?><worksheet {ns}>{dimension}<sheetData>'
+                   f'{rows_xml}</sheetData></worksheet>')
+
+
+NAME_ROWS = ('<row r="1"><c t="inlineStr"><is><t>名称</t></is></c></row>'
+             '<row r="2"><c t="inlineStr"><is><t>维众</t></is></c></row>')
+
+
+@pytest.mark.parametrize(("what", "row", "prefix"), [
+    ("a million cells in one row", "<c><v>1</v></c>" * 1_000_000, ""),
+    ("16,385 cells, one past Excel's last column", "<c><v>1</v></c>" * 16_385, ""),
+    ("a million cells, the tags with a prefix", "<x:c><x:v>1</x:v></x:c>" * 1_000_000, "x:"),
+])
+def test_a_row_wider_than_a_worksheet_is_refused_while_streaming(tmp_path, what, row, prefix):
+    """A row of a million cells reached 1.4 GB before it was refused: openpyxl builds a whole row before it
+    yields it, so the cells are counted in the XML as openpyxl reads it."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "wide.xlsx"
+    rows = NAME_ROWS + f'<row r="3"><c t="inlineStr"><is><t>华信</t></is></c>{row}</row>'
+    if prefix:
+        rows = rows.replace("<row", "<x:row").replace("</row", "</x:row").replace("<c ", "<x:c ").replace(
+            "<is>", "<x:is>").replace("</is>", "</x:is>").replace("<t>", "<x:t>").replace("</t>", "</x:t>").replace(
+            "</c>", "</x:c>")
+    _raw_xlsx(path, rows)
+    if prefix:  # the same namespace under a prefix: still SpreadsheetML
+        with zipfile.ZipFile(path) as z:
+            parts = {n: z.read(n) for n in z.namelist()}
+        parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+            b"<worksheet xmlns=", b"<x:worksheet xmlns:x=").replace(b"<sheetData>", b"<x:sheetData>").replace(
+            b"</sheetData></worksheet>", b"</x:sheetData></x:worksheet>")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for n, data in parts.items():
+                z.writestr(n, data)
+    probe = ("import sys\n"
+             "from pathlib import Path\n"
+             "from brandwatch.errors import InputError\n"
+             "from brandwatch.inputs import ReadOptions, ReadReport, read_name_chunks\n"
+             "try:\n    for _ in read_name_chunks(Path(sys.argv[1]), options=ReadOptions(), report=ReadReport()):\n"
+             "        pass\n"
+             "except InputError as e:\n    print(e)\n"
+             # VmHWM, not ru_maxrss: the high-water mark of this process's own memory (ru_maxrss may carry the
+             # parent's from before exec)
+             "print(next(x.split()[1] for x in open('/proc/self/status') if x.startswith('VmHWM:')))\n")
+    r = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=300)
+    *said, maxrss_kib = r.stdout.splitlines()
+    assert said == [f"{path}: sheet 'Sheet1' row 3: more than 16,384 cells in one row, more than a worksheet holds "
+                    "(its last column is XFD): the file was not written by a spreadsheet program; open it in Excel "
+                    "or WPS and save it again, or save it as CSV UTF-8"], r.stdout + r.stderr[-2000:]
+    assert int(maxrss_kib) < 250 * 1024, maxrss_kib
