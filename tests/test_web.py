@@ -389,6 +389,11 @@ def test_status_page_shows_a_deferred_source(tmp_path):
     ("https://evil.example/", "/"),
     ("javascript:alert(1)", "/"),
     ("/\x09/evil.example", "/"),
+    ("/\x7f/evil.example", "/"),
+    ("/%2F\uff0fevil.example/", "/"),  # a full-width solidus: urlsplit raised ValueError, a 500 after sign-in
+    ("//%EF%BC%8Fevil.example/", "/"),
+    ("/%252F%252Fevil.example", "/"),  # decoded twice (a proxy in front may decode once more)
+    ("/hits/3?q=%E5%BE%AE%E4%BC%97", "/hits/3?q=%E5%BE%AE%E4%BC%97"),
 ])
 def test_sign_in_never_redirects_off_the_site(app, target, goes):
     from urllib.parse import quote
@@ -398,6 +403,16 @@ def test_sign_in_never_redirects_off_the_site(app, target, goes):
     r = client.post(f"/login?next={quote(target, safe='')}", data={"name": "vic", "password": PASSWORDS["vic"],
                                                                   "csrf_token": token})
     assert r.status_code == 302 and r.headers["Location"] == goes
+
+
+@pytest.mark.parametrize("raw", ["/%09/evil.example/", "%09//evil.example/", "/%0d%0a/evil.example/",
+                                 "%20//evil.example/", "/%5C/evil.example/", "/%2509/evil.example/"])
+def test_the_probes_next_never_leaves_the_site(app, raw):
+    """The query string exactly as the probe sent it (not re-quoted): after sign-in, Location stays here."""
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    r = client.post(f"/login?next={raw}", data={"name": "vic", "password": PASSWORDS["vic"], "csrf_token": token})
+    assert r.status_code == 302 and r.headers["Location"] == "/"
 
 
 def test_a_huge_capture_is_shown_around_the_name_only():
