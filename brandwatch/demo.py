@@ -254,7 +254,7 @@ def brandwatch_command() -> str:
 
 DISABLED_NOTE = """\
 # Written by `brandwatch demo`. The demo site these sources crawled ran on 127.0.0.1
-# only while the demo ran, so they are disabled: `run --once` skips them, and
+# only while the demo ran, so they are disabled: `run --once` says none is enabled, and
 # `run --once --source NAME` would find the site gone. The database, captures,
 # evidence, exports and reports beside this file stay; every path here is
 # relative to this file's folder.

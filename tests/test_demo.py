@@ -71,8 +71,8 @@ def test_the_demo_config_works_once_the_site_is_gone(demo, tmp_path):
         capture_output=True, text=True, timeout=120, env={**os.environ, "BRANDWATCH_CONFIG": str(cfg)})
     assert done.returncode == 0, done.stderr
     assert "微業貸" in done.stdout
-    r = CliRunner().invoke(main, ["--config", str(cfg), "run", "--once"])  # every source disabled: nothing to do
-    assert (r.exit_code, r.stdout) == (0, "")
+    r = CliRunner().invoke(main, ["--config", str(cfg), "run", "--once"])  # every source disabled: it says so
+    assert (r.exit_code, r.stdout) == (2, "") and r.stderr.startswith(f"Error: no source is enabled in {cfg}; ")
 
 
 

@@ -158,6 +158,24 @@ def test_a_source_whose_run_raises_makes_run_once_fail(tmp_path, site, monkeypat
     assert run["outcome"] == "failed"
 
 
+def test_run_once_with_no_enabled_source_says_so(tmp_path, site):
+    """It printed nothing and exited 0: cron took a crawl of nothing for a good one."""
+    cfg = write_config(tmp_path, site, enabled=False)
+    r = cli(cfg, "run", "--once")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr == (f"Error: no source is enabled in {cfg}; set enabled: true on one of its sources "
+                        "(registry), or run one with --once --source NAME\n")
+    assert not (tmp_path / "bw.db").exists() or runs(tmp_path) == []
+    r = cli(cfg, "run", "--once", "--source", "registry")  # named: it runs
+    assert r.stdout.split("\t")[:2] == ["registry", "failed"]  # (the site has no /search)
+    data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    data["sources"] = []
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    r = cli(cfg, "run", "--once")
+    assert r.exit_code == 2 and r.stderr == (f"Error: no source is configured in {cfg}; add one under sources: "
+                                             "(see README, Crawling)\n")
+
+
 def test_a_run_stops_at_its_budget(tmp_path, site):
     # each page takes 0.4 s: a 1 s budget ends the run after a few of its 50 pages, whatever the site does
     site.routes["/search"] = lambda _path: Answer(200, RESULTS.encode(), delay=0.4)

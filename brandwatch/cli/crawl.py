@@ -14,7 +14,7 @@ import click
 from ..config import (
     load_watchlists,
 )
-from ..errors import one_line
+from ..errors import ConfigError, one_line
 from .common import (
     EXIT_SOURCE_FAILED,
     _config,
@@ -41,7 +41,7 @@ def run(ctx: click.Context, once: bool, only: str | None, log_format: str) -> No
     SIGTERM or SIGINT stop a running source after its current page (its run is partial) and
     start no other. --once exits 0 when every source's run was ok, 4 when one was partial,
     failed, blocked or deferred (its site asked for a wait beyond the source's budget), 2 on
-    a bad configuration.
+    a bad configuration or when no source is enabled.
     """
     from ..app import build_context, run_once
     from ..scheduler import serve
@@ -58,6 +58,12 @@ def run(ctx: click.Context, once: bool, only: str | None, log_format: str) -> No
     if not once:
         serve(context)
         return
+    if only is None and not any(s.enabled for s in config.sources):  # else: no output, exit 0, nothing crawled
+        where = _config_path(ctx)
+        if not config.sources:
+            raise ConfigError(f"no source is configured in {where}; add one under sources: (see README, Crawling)")
+        raise ConfigError(f"no source is enabled in {where}; set enabled: true on one of its sources "
+                          f"({', '.join(s.name for s in config.sources)}), or run one with --once --source NAME")
     results = run_once(context, only)
     for r in results:
         click.echo(f"{r.source}\t{r.outcome}\t{r.pages} pages\t{r.listings} listings\t{r.new_hits} new hits"
