@@ -215,16 +215,29 @@ class FetchSpec(_Strict):
                             description="seconds one answer may take in all, however slowly it trickles in")
     max_bytes: int = Field(10 * 1024 * 1024, gt=0)
     max_tries: int = Field(4, ge=1, le=10)
-    hosts: dict[str, float] = Field({}, description="host → seconds between requests (unknown hosts: 3)")
+    hosts: dict[str, float] = Field({}, description="host, or host:port → seconds between requests (unknown hosts: "
+                                    "3)")
     proxies: dict[str, str] = {}
 
     @field_validator("hosts")
     @classmethod
     def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        out = {}
         for host, seconds in value.items():
             if seconds < 0:
                 raise ValueError(f"{host}: seconds between requests must not be negative")
-        return value
+            parts = urlsplit("//" + host.strip())
+            try:
+                parts.port  # noqa: B018 -- raises for a port that is not one
+                bare = parts.hostname
+            except ValueError:
+                bare = None
+            if "://" in host or not bare or parts.path or parts.query or parts.username:
+                bare = urlsplit(host).hostname or host.split("/")[0]
+                raise ValueError(f"{host!r} is not a host; write the host ({bare}) or host:port, without scheme or "
+                                 "path")
+            out[host.strip().lower().rstrip(".")] = seconds  # compared as the fetcher compares hosts
+        return out
 
 
 class SourceSpec(_Strict):

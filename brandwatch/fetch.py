@@ -1,7 +1,8 @@
 """Fetching, shared by every source: polite, bounded, and honest about being blocked.
 
 - One :class:`HostLimiter` per process spaces requests per host (config sets
-  intervals; an unknown host gets at most one request every 3 s).
+  intervals, by host or host:port; an unknown host gets at most one request
+  every 3 s).
 - Every answer has an overall deadline (``FetchPolicy.deadline``) as well as
   a per-read timeout, and a byte cap (net.py): a server that drips its answer
   a byte at a time is cut off, and not asked again in this run (it had the
@@ -78,21 +79,63 @@ class FetchPolicy:
         return f"brandwatch/{__version__} (brand-protection monitor{contact})"
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _host(netloc: str) -> str:
+    """A host as config and URLs may write it, compared alike: lower case, no trailing dot, IPv6 in brackets."""
+    host = netloc.strip().lower().rstrip(".")
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 class HostLimiter:
-    """At most one request per interval per host, across threads."""
+    """At most one request per interval per host, across threads.
+
+    ``host_intervals`` is keyed by host (``api.example.com``: every port of it) or host:port
+    (``api.example.com:8443``: that port only, before the host's own); a URL's default port counts
+    as written. Keyed by the URL's netloc, a host configured without its port was silently
+    ignored whenever the URL had one.
+    """
 
     def __init__(self, policy: FetchPolicy, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.policy, self.clock, self.sleep = policy, clock, sleep
+        self._intervals = {self._key(k): v for k, v in policy.host_intervals.items()}
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def wait(self, host: str) -> None:
-        interval = self.policy.host_intervals.get(host, self.policy.default_interval)
+    @staticmethod
+    def _key(host_or_netloc: str) -> str:
+        host, sep, port = host_or_netloc.strip().rpartition(":")
+        if not sep or "]" in port or not port.isdigit():  # no port (or an IPv6 address without one)
+            return _host(host_or_netloc)
+        return f"{_host(host)}:{int(port)}"
+
+    def interval(self, url: str) -> float:
+        """The seconds between two requests to the host of ``url``: its host:port's, its host's, or the default."""
+        parts = urlsplit(url)
+        host = _host(parts.hostname or "")
+        for key in (self._port_key(url), host):
+            if key in self._intervals:
+                return self._intervals[key]
+        return self.policy.default_interval
+
+    @staticmethod
+    def _port_key(url: str) -> str:
+        parts = urlsplit(url)
+        try:
+            port = parts.port or _DEFAULT_PORTS.get(parts.scheme, 0)
+        except ValueError:  # a port out of range: requests refuses the URL next
+            port = 0
+        return f"{_host(parts.hostname or '')}:{port}"
+
+    def wait(self, url: str) -> None:
+        """Sleep until a request to ``url``'s host:port is due, and book the next one."""
+        key, interval = self._port_key(url), self.interval(url)
         with self._lock:
             now = self.clock()
-            at = max(now, self._next.get(host, now))
-            self._next[host] = at + interval
+            at = max(now, self._next.get(key, now))
+            self._next[key] = at + interval
         if at > now:
             self.sleep(at - now)
 
@@ -251,8 +294,9 @@ class Fetcher:
              allowed: Callable[[str], bool] | None = None) -> requests.Response:
         """GET, following redirects by hand (``allowed`` vets each new URL); every hop within ``deadline``."""
         current, origin = url, _origin(url)
+        chain = [url]
         for _ in range(self.policy.max_redirects + 1):
-            self.limiter.wait(urlsplit(current).netloc)
+            self.limiter.wait(current)
             # the source's own headers (an API token) go only to the origin they were meant for
             sent = dict(headers or {}) if _origin(current) == origin else {}
             try:
@@ -267,8 +311,19 @@ class Fetcher:
             if allowed is not None and not allowed(target):
                 raise RobotsDisallowed(f"{url}: redirected to {target}, where robots.txt of {_origin(target)} does "
                                        "not allow brandwatch; the source skips it")
+            chain.append(target)
             current = target
-        raise FetchError(f"{url}: more than {self.policy.max_redirects} redirects (a redirect loop?)")
+        # followed to the end either way (a site may send a page back to itself once, with a cookie), then told
+        # apart: a loop, or merely a long way round
+        again = next((u for u in chain if chain.count(u) > 1), None)
+        if again is not None:
+            first = chain.index(again)
+            shown = " → ".join(chain[first:chain.index(again, first + 1) + 1])
+            raise FetchError(f"{url}: redirects in a loop ({shown}); the site sends brandwatch round in circles: "
+                             "check the source's URL in a browser")
+        shown = " → ".join([*chain[:2], "…", chain[-1]] if len(chain) > 3 else chain)
+        raise FetchError(f"{url}: more than {self.policy.max_redirects} redirects ({shown}); check the source's URL: "
+                         "it may have moved")
 
     def _once(self, url: str, headers: Mapping[str, str] | None, respect_robots: bool,
               budget: Deadline | None) -> Page:

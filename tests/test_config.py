@@ -182,3 +182,23 @@ def test_config_from_a_device(tmp_path):
     with pytest.raises(ConfigError) as e:
         load_config("/dev/zero")
     assert str(e.value) == "/dev/zero: is a character device, not a YAML file; give a regular file"
+
+
+@pytest.mark.parametrize(("hosts", "error"), [
+    ({"https://api.example.com/": 5}, "fetch.hosts 'https://api.example.com/' is not a host; write the host "
+                                      "(api.example.com) or host:port, without scheme or path"),
+    ({"api.example.com/v1": 5}, "fetch.hosts 'api.example.com/v1' is not a host; write the host (api.example.com) "
+                                "or host:port, without scheme or path"),
+    ({"API.Example.com": 5, "api.example.com:8443": 2}, None),
+])
+def test_fetch_hosts_are_hosts(tmp_path, hosts, error):
+    import yaml
+
+    f = tmp_path / "config.yaml"
+    f.write_text(yaml.safe_dump({"fetch": {"hosts": hosts}}), encoding="utf-8")
+    if error is None:
+        assert load_config(f).fetch.hosts == {"api.example.com": 5, "api.example.com:8443": 2}
+        return
+    with pytest.raises(ConfigError) as e:
+        load_config(f)
+    assert str(e.value).startswith(f"{f}: {error}"), str(e.value)

@@ -133,7 +133,7 @@ def test_oversized_response(server, fetcher):
 def test_redirect_loop(server, fetcher):
     server.routes["/a"] = [Answer(302, headers={"Location": "/b"})]
     server.routes["/b"] = [Answer(302, headers={"Location": "/a"})]
-    with pytest.raises(FetchError, match="redirect loop"):
+    with pytest.raises(FetchError, match="redirects in a loop"):
         fetcher.fetch(server.url + "/a")
 
 
@@ -150,6 +150,47 @@ def test_rate_limit_spaces_requests_per_host(server):
     for _ in range(3):
         f.fetch(server.url + "/s", respect_robots=False)
     assert sleeps == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("key", ["127.0.0.1:{port}", "127.0.0.1", "127.0.0.1 ", "127.0.0.1."])
+def test_a_configured_interval_applies_to_its_host_with_or_without_the_port(server, key):
+    """fetch.hosts keyed by a host without its port was silently ignored: the limiter looked up host:port."""
+    sleeps: list[float] = []
+    clock = [100.0]
+
+    def sleep(s: float) -> None:
+        sleeps.append(s)
+        clock[0] += s
+
+    port = server.url.rsplit(":", 1)[1]
+    f = Fetcher(FetchPolicy(default_interval=3.0, host_intervals={key.format(port=port): 7.0}), sleep=sleep)
+    f.limiter.clock = lambda: clock[0]
+    server.routes["/s"] = [Answer(200, b"ok")]
+    for _ in range(3):
+        f.fetch(server.url + "/s", respect_robots=False)
+    assert sleeps == [7.0, 7.0]
+
+
+@pytest.mark.parametrize(("chain", "error"), [
+    ({"/a": "/b", "/b": "/a"}, "{url}/a: redirects in a loop ({url}/a → {url}/b → {url}/a); the site sends "
+                               "brandwatch round in circles: check the source's URL in a browser"),
+    ({f"/r{i}": f"/r{i + 1}" for i in range(9)}, "{url}/r0: more than 5 redirects ({url}/r0 → {url}/r1 → … → "
+                                                 "{url}/r6); check the source's URL: it may have moved"),
+    ({"/c": "/c"}, "{url}/c: redirects in a loop ({url}/c → {url}/c); the site sends brandwatch round in circles: "
+                   "check the source's URL in a browser"),
+])
+def test_redirects_say_whether_they_loop_and_where_they_went(server, fetcher, chain, error):
+    for path, target in chain.items():
+        server.routes[path] = [Answer(302, headers={"Location": target})]
+    start = min(chain)
+    with pytest.raises(FetchError) as e:
+        fetcher.fetch(server.url + start)
+    assert str(e.value) == error.format(url=server.url)
+
+
+def test_a_page_that_redirects_to_itself_once_is_followed(server, fetcher):
+    server.routes["/c"] = [Answer(302, headers={"Location": "/c"}), Answer(200, b"ok")]  # e.g. a cookie, then the page
+    assert fetcher.fetch(server.url + "/c").text == "ok"
 
 
 @pytest.mark.parametrize(("body", "ctype", "encoding"), [
