@@ -29,3 +29,17 @@ def without_controls(value: Any) -> Any:
     if isinstance(value, str) and not value.isprintable():
         return value.translate(_CONTROLS)
     return value
+
+
+# Bidirectional formatting characters: embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069)
+# and the direction marks (U+200E, U+200F, U+061C). Invisible, they reorder what follows them: in an editor
+# or terminal a U+202E in a name reverses the rest of the line, so a record's verdict can be made to read
+# otherwise ("Trojan Source", CVE-2021-42574).
+_BIDI = {c: f"<U+{c:04X}>" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+
+
+def visible_bidi(value: Any) -> Any:
+    """Text with its bidirectional formatting characters written out (``<U+202E>``): seen, not obeyed."""
+    if isinstance(value, str) and not value.isascii():
+        return value.translate(_BIDI)
+    return value

@@ -14,9 +14,11 @@ however large the input. Two outputs:
   can file.
 
 Every cell goes through ``cells.csv_safe`` and has its control characters
-removed. The output file is written to ``OUT.partial`` and moved into place
-only when the whole input was read, so an error never leaves a half-written
-OUT over a good one (the rows done so far are kept in ``OUT.partial``).
+removed; in the record, bidirectional formatting characters are written out
+(``<U+202E>``), since people read it and such a character reorders a line.
+The output file is written to ``OUT.partial`` and moved into place only when
+the whole input was read, so an error never leaves a half-written OUT over a
+good one (the rows done so far are kept in ``OUT.partial``).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from .blocks import (
     number_blocks,
     read_block,
 )
-from .cells import csv_safe, without_controls
+from .cells import csv_safe, visible_bidi, without_controls
 from .errors import BrandwatchError, InputError
 from .inputs import (
     ID,
@@ -140,7 +142,10 @@ def record_preamble(in_path: Path | str, matcher: Matcher, *, now: str | None = 
 
 
 def _cell(value: object) -> object:
-    return csv_safe(without_controls(value))
+    """A cell of the record (--all), which people read, in a spreadsheet or an editor: bidi controls shown as
+    ``<U+202E>`` (cells.visible_bidi), so no name can reorder the line its verdict is on. The name as
+    screened stays byte for byte in the input (its SHA-256 heads the record) and in the hits output."""
+    return csv_safe(visible_bidi(without_controls(value)))
 
 
 def record_header(columns: Sequence[str]) -> list[object]:

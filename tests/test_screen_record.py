@@ -68,6 +68,27 @@ def test_every_row_with_its_columns_and_a_verdict(tmp_path, matcher):
     assert (summary.rows, summary.names_hit, summary.hits) == (5, 3, 4)
 
 
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def test_bidi_controls_are_shown_not_obeyed_in_the_record(tmp_path, matcher):
+    """U+202E in a name reverses the rest of the line in an editor or terminal, verdict included: the record
+    shows such characters as <U+202E>; the hits output keeps the name as it was screened."""
+    text = ("序号,企业名称\u202e,备注\n"
+            "1,微众\u202e客服\u202c,\u2066abc\u2069\n"
+            "2,华信达\u200f,\u202dxyz\n")
+    table, _ = _record(tmp_path, matcher, text)
+    assert table[1][:4] == [ROW_COLUMN, "序号", "企业名称<U+202E>", "备注"]
+    assert table[2][:3] == ["2", "1", "微众<U+202E>客服<U+202C>"] and table[2][3] == "<U+2066>abc<U+2069>"
+    assert table[2][4] == "近似 match"  # matched on the name as it was (the matcher drops such characters)
+    assert table[3][:4] == ["3", "2", "华信达<U+200F>", "<U+202D>xyz"]
+    whole = (tmp_path / "record.csv").read_text(encoding="utf-8-sig")
+    assert not set(BIDI) & set(whole)
+    hits = io.StringIO()
+    screen_file(tmp_path / "in.csv", None, matcher, out_stream=hits)  # the hits: the name as screened
+    assert "微众\u202e客服\u202c" in hits.getvalue()
+
+
 def test_the_first_line_says_what_was_screened_against(tmp_path, matcher):
     table, _ = _record(tmp_path, matcher, CSV)
     (line,) = table[0]
