@@ -93,6 +93,19 @@ def test_sign_in_is_rate_limited(app):
     assert r.status_code == 429
 
 
+def test_successful_sign_ins_do_not_count_against_the_limit(app):
+    """The limit is for guessing: a team signing in and out from one office address must not be locked out."""
+    client = app.test_client()
+    for _ in range(12):
+        token = csrf_token(client.get("/login").get_data(as_text=True))
+        r = client.post("/login", data={"name": "vic", "password": PASSWORDS["vic"], "csrf_token": token})
+        assert r.status_code == 302
+        client.post("/logout", data={"csrf_token": token_of(client)})
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    r = client.post("/login", data={"name": "vic", "password": "wrong-password", "csrf_token": token})
+    assert r.status_code == 401  # the first failure, not the 13th attempt
+
+
 def test_a_post_without_its_csrf_token_is_refused(app, config):
     client = signed_in(app, "rita")
     target = hit_id(config, "微粒贷停息挂账")

@@ -19,8 +19,9 @@ Security, in the order a request meets it:
    after ``session_hours``, and carry the user's name only: the role is read
    from the store on every request, so a disabled account is out at once.
 4. Every POST carries a CSRF token (Flask-WTF); no GET changes anything.
-5. Sign-in is rate-limited per address (Flask-Limiter) and costs the same time
-   for an unknown name as for a wrong password (accounts.py).
+5. Sign-in is rate-limited per address (Flask-Limiter; failed attempts only)
+   and costs the same time for an unknown name as for a wrong password
+   (accounts.py).
 6. Roles: a viewer reads; a reviewer also reviews, builds bundles and exports;
    an admin also manages users and watchlists (accounts.py).
 """
