@@ -106,6 +106,33 @@ def test_successful_sign_ins_do_not_count_against_the_limit(app):
     assert r.status_code == 401  # the first failure, not the 13th attempt
 
 
+@pytest.mark.parametrize(("headers", "code"), [
+    ({"Origin": "http://evil.example"}, 403),
+    ({"Origin": "null"}, 403),
+    ({"Referer": "http://evil.example/page"}, 403),
+    ({"Origin": "http://evil.example", "Referer": "http://localhost/"}, 403),  # Origin decides when sent
+    ({"Origin": "http://localhost"}, 302),
+    ({"Origin": "https://localhost:8443"}, 302),  # the same host behind a TLS proxy on another port
+    ({"Referer": "http://localhost/hits/1"}, 302),
+    ({}, 302),  # neither sent (some privacy settings): the CSRF token still guards it
+])
+def test_a_post_from_another_origin_is_refused(app, headers, code):
+    client = signed_in(app, "rita")
+    r = client.post("/logout", data={"csrf_token": token_of(client)}, headers=headers)  # changes no shared state
+    assert r.status_code == code, r.get_data(as_text=True)
+    if code == 403:
+        assert "另一个网站 another site" in r.get_data(as_text=True)
+        assert client.get("/").status_code == 200  # still signed in: the POST did nothing
+
+
+def test_a_sign_in_from_another_origin_is_refused(app):
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    r = client.post("/login", data={"name": "vic", "password": PASSWORDS["vic"], "csrf_token": token},
+                    headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403 and client.get("/").status_code == 302  # not signed in
+
+
 def test_a_post_without_its_csrf_token_is_refused(app, config):
     client = signed_in(app, "rita")
     target = hit_id(config, "微粒贷停息挂账")

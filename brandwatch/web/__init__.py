@@ -18,7 +18,9 @@ Security, in the order a request meets it:
 3. Sessions live in signed cookies (HttpOnly, SameSite=Lax, Secure), expire
    after ``session_hours``, and carry the user's name only: the role is read
    from the store on every request, so a disabled account is out at once.
-4. Every POST carries a CSRF token (Flask-WTF); no GET changes anything.
+4. A POST whose Origin (or, without one, Referer) names another host is refused
+   (403), and every POST carries a CSRF token (Flask-WTF); no GET changes
+   anything.
 5. Sign-in is rate-limited per address (Flask-Limiter; failed attempts only)
    and costs the same time for an unknown name as for a wrong password
    (accounts.py).

@@ -119,6 +119,18 @@ def create_app(config_path: Path | str = "config.yaml", *, secure_cookies: bool 
             if g.user is None:
                 session.clear()
 
+    @app.before_request
+    def _same_site() -> Any:  # before the CSRF check: a form another site made is refused as that
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return None
+        sent = request.headers.get("Origin") or request.headers.get("Referer")
+        if sent and not same_host(sent, request.host):
+            return render_template("error.html", title="请求被拒绝 Request refused",
+                                   message=f"此请求来自另一个网站 another site ({sent[:100]}); "
+                                           "请在工作台自己的页面中操作。 "
+                                           "Open the workspace itself and do it there."), 403
+        return None
+
     CSRFProtect(app)
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[])
 
@@ -217,6 +229,23 @@ def local_path(target: str) -> str:
     if parts.scheme or parts.netloc:
         return ""
     return target
+
+
+def same_host(sent: str, host: str) -> bool:
+    """Whether an ``Origin`` or ``Referer`` (``sent``) names the host the request was made to (its Host).
+
+    Host names are compared, not ports or schemes: behind the TLS proxy the README describes, the browser's
+    origin is https://host:port while the Host the proxy passes on may carry neither. Another site is what
+    this refuses; another port of the same host is the same site to a browser's cookies anyway. ``null``
+    (a sandboxed frame, a page from a file) is no host, and refused.
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        theirs, ours = urlsplit(sent.strip()).hostname, urlsplit("//" + host).hostname
+    except ValueError:
+        return False
+    return theirs is not None and theirs == ours
 
 
 def workspace() -> Workspace:
