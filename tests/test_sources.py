@@ -137,6 +137,22 @@ def test_html_keys_are_web_urls_or_names_and_distinct_per_name(what, text, keys)
     assert [(x.key, x.url) for x in listings] == keys
 
 
+def test_related_rows_of_a_detail_page_follow_the_same_keys():
+    from brandwatch.models import Listing
+    from brandwatch.sources.html import HtmlDetail, parse_detail_html
+
+    rows = "".join(f"<tr class=row><td><a href='{href}'>{name}</a></td></tr>" for href, name in [
+        ("javascript:void(0)", "微众甲"), ("javascript:void(0)", "微众乙"), ("/login", "微众丙"), ("/login", "微众丁"),
+        ("/c/5", "微众戊")])
+    page = f"<h1>微众</h1><table class=related>{rows}</table>"
+    opts = HtmlDetail(proof="h1", related="tr.row", related_fields={"name": "a", "url": "a@href"})
+    base = Listing("src", "https://x/c/1", "company", "微众", "https://x/c/1")
+    got = parse_detail_html(page, Request("https://x/c/1", listing=base), opts, "src")
+    assert [(x.key, x.url) for x in got[1:]] == [
+        ("微众甲", ""), ("微众乙", ""), ("https://x/login 微众丙", "https://x/login"),
+        ("https://x/login 微众丁", "https://x/login"), ("https://x/c/5", "https://x/c/5")]
+
+
 @pytest.mark.parametrize(("href", "url"), [
     ("java\tscript:alert(1)", ""), ("\x00 javascript:alert(1)", ""), ("java\nscript:x", ""),  # as browsers read them
     ("/c/1\n", "https://x/c/1"), ("HTTPS://y/c", "https://y/c"), ("#", ""), ("?q=%E5%BE%AE%E4%BC%97#r", ""),
