@@ -38,7 +38,7 @@ from pathlib import Path
 from . import secrets as secret_values
 from .bounded import IMPORT_FIX, IMPORT_MAX_BYTES, check_regular_file, read_regular_file
 from .captures import CaptureArchive, masked
-from .errors import Blocked, BrandwatchError, BudgetSpent, Deferred, FetchError, ParseError, RobotsDisallowed
+from .errors import Blocked, BrandwatchError, BudgetSpent, Deferred, FetchError, ParseError, RobotsDisallowed, one_line
 from .fetch import Fetcher, challenge_reason
 from .leads.reading import Matched, match_listings
 from .match import Matcher
@@ -252,7 +252,7 @@ def run_source(source: SourceType, queries: list[str], *, fetcher: Fetcher, stor
         result.proven = result.outcome == "ok" and result.pages > 0 and not isinstance(source, FilesSource)
         return result
     except Exception as e:  # a bug, the disk, a missing key: record it, let the scheduler go on
-        result.outcome, result.message = "failed", mask(f"{type(e).__name__}: {e}")
+        result.outcome, result.message = "failed", one_line(mask(f"{type(e).__name__}: {e}"))
         result.proven = False
         raise BrandwatchError(f"{source.name}: {result.message}") from None
     finally:
