@@ -179,3 +179,44 @@ def test_the_owners_official_apps_and_accounts_are_never_reported() -> None:
     ]
     assert sorted(match_listings(m, listings).hits) == [1, 3]
     assert Official(apps=("x",))
+
+
+def test_a_qr_code_in_a_texts_picture_is_a_contact_beside_its_marks(tmp_path: Path) -> None:
+    from .test_contacts import _qr_png
+
+    (tmp_path / "p1.png").write_bytes(_qr_png("客服电话 400-686-1234"))
+    src = _write(tmp_path / "in.jsonl", [
+        json.dumps({"id": "a", "text": "微众银行官方客服，扫码咨询停息挂账", "images": ["p1.png"]}, ensure_ascii=False),
+        json.dumps({"id": "b", "text": "微众银行官方客服，扫码咨询停息挂账"}, ensure_ascii=False),
+    ])
+    r = CliRunner().invoke(main, ["texts", str(src), "--watchlists", str(ROOT / "watchlists")])
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert {"type": "phone", "value": "4006861234"} in rows[0]["contacts"]
+    assert rows[0]["fake_contact"] is True and "配图二维码中的号码" in rows[0]["hits"][0]["explanation"]
+    assert rows[1]["fake_contact"] is False
+
+
+@pytest.mark.parametrize(("images", "message"), [
+    ('"p1.png"', '"images" must be a list of file paths'),
+    ('["nosuch.png"]', "nosuch.png: file not found"),
+])
+def test_texts_images_errors(tmp_path: Path, images: str, message: str) -> None:
+    src = _write(tmp_path / "in.jsonl", ['{"id": 1, "text": "x", "images": ' + images + "}"])
+    r = CliRunner().invoke(main, ["texts", str(src), "--watchlists", str(ROOT / "watchlists")])
+    assert r.exit_code == 2 and message in r.output
+
+
+def test_pitches_commands() -> None:
+    r = CliRunner().invoke(main, ["pitches", "variants", "征信修复", "--limit", "20", "--json"])
+    assert r.exit_code == 0
+    variants = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(variants) == 20
+    assert {v["generator"] for v in variants} == {"evasion", "traditional", "separator", "homophone",
+                                                  "pinyin_initials", "pinyin", "partial_pinyin"}
+    from brandwatch.leads.pitches import classify
+
+    assert all(classify(v["text"] + "，加V详聊").categories for v in variants)  # the classifier finds each
+    r = CliRunner().invoke(main, ["pitches", "list", "--category", "credit-repair"])
+    assert r.exit_code == 0 and "征信修复" in r.stdout
+    r = CliRunner().invoke(main, ["pitches", "list", "--category", "nosuch"])
+    assert r.exit_code == 2 and "--category nosuch: no such category; the categories are: " in r.output

@@ -206,7 +206,7 @@ def texts(ctx: click.Context, infile: str, output: str | None, watchlists: str |
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
         for item in read_texts(Path(infile)):
-            scan = scan_text(matcher, matcher.watchlists, item.text, item.kind)
+            scan = scan_text(matcher, matcher.watchlists, item.text, item.kind, images=item.read_images())
             any_hit = any_hit or bool(scan.hits)
             out.write(json.dumps(scan.as_json(item.id), ensure_ascii=False) + "\n")
             n += 1
@@ -215,3 +215,46 @@ def texts(ctx: click.Context, infile: str, output: str | None, watchlists: str |
             out.close()
     click.echo(f"{n} text(s) read" + (f"; written to {output}" if output else ""), err=True)
     ctx.exit(EXIT_HITS if any_hit else 0)
+
+
+@main.group()
+def pitches() -> None:
+    """The black-and-gray-market pitch lexicon (brandwatch/data/pitches.json) and its keyword variants."""
+
+
+@pitches.command(name="list")
+@click.option("--category", default=None, help="Only this category's phrases.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a phrase.")
+def pitches_list(category: str | None, as_json: bool) -> None:
+    """The lexicon's phrases by category, with their weights (3 decides alone, 2 needs a selling cue)."""
+    from ..leads.pitches import lexicon
+
+    lex = lexicon()
+    if category is not None and category not in lex.phrases:
+        raise unknown("--category", category, "category", "categories", list(lex.phrases))
+    click.echo(f"lexicon version {lex.version}", err=True)
+    for cat, phrases in lex.phrases.items():
+        if category not in (None, cat):
+            continue
+        for phrase, weight in phrases:
+            if as_json:
+                click.echo(json.dumps({"category": cat, "phrase": phrase, "weight": weight}, ensure_ascii=False))
+            else:
+                click.echo(f"{cat}\t{weight}\t{phrase}")
+
+
+@pitches.command(name="variants")
+@click.argument("phrase")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a variant.")
+def pitches_variants(phrase: str, limit: int, as_json: bool) -> None:
+    """Forms a seller may write PHRASE in (homophones, pinyin initials, separators, traditional forms,
+    evasions), each with the generator that made it; the classifier finds every one (keyword
+    generalisation, as `variants` does for marks)."""
+    from ..leads.pitches import pitch_variants
+
+    for v in pitch_variants(phrase, limit):
+        if as_json:
+            click.echo(json.dumps({"text": v.text, "generator": v.generator}, ensure_ascii=False))
+        else:
+            click.echo(f"{v.text}\t{v.generator}")

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..match import Matcher
 from ..models import Hit, Watchlist
-from .contacts import Contact, extract_contacts, is_official
+from .contacts import Contact, contacts_in_image, extract_contacts, is_official
 from .mentions import Mention, best_by_mark, find_mentions
 from .pitches import Pitch, classify
 from .rules import LEAD_RULES
@@ -52,7 +52,8 @@ class FakeContact:
     def explanation(self, span: str) -> str:
         shown = "、".join(self.official) if self.official else "无 none listed"
         what = {"phone": "号码", "qq": "QQ 号", "url": "网址", "email": "邮箱"}[self.contact.type]
-        return (f"「{span}」旁列出的{what} {self.contact.raw.strip()} 不是官方{what}（官方：{shown}）"
+        where = "配图二维码中的" if self.contact.start < 0 else "旁列出的"
+        return (f"「{span}」{where}{what} {self.contact.raw.strip()} 不是官方{what}（官方：{shown}）"
                 f" / {self.contact.type} {self.contact.value} beside 「{span}」 is not the owner's "
                 f"(official: {shown})")
 
@@ -105,12 +106,23 @@ def _official_of(watchlist: Watchlist, kind: str) -> tuple[str, ...]:
 
 
 def scan_text(matcher: Matcher, watchlists: Sequence[Watchlist], text: str, kind: str = "post",
-              name_hits: Sequence[Hit] = ()) -> TextScan:
+              name_hits: Sequence[Hit] = (), images: Sequence[bytes] = ()) -> TextScan:
     """Read one text; see the module's docstring for the steps. ``name_hits``: what the listing's name matched,
-    so that a mark named in both gives one hit, the name's reason first and the text's added."""
+    so that a mark named in both gives one hit, the name's reason first and the text's added. ``images``: the
+    pictures that came with it (a post's images, a saved page's): the contacts in their QR codes count as
+    the text's, beside every mention of it."""
     mentions = tuple(find_mentions(matcher, text, kind))
     pitch = classify(text)
     contacts = extract_contacts(text)
+    if images:
+        seen = {(c.type, c.value) for c in contacts}
+        extra = []
+        for image in images:
+            for c in contacts_in_image(image):
+                if (c.type, c.value) not in seen:
+                    seen.add((c.type, c.value))
+                    extra.append(replace(c, start=-1, end=-1, how="QR code in an attached image"))
+        contacts = (*contacts, *extra)
     owners = _owners(watchlists)
     fakes: list[FakeContact] = []
     # a contact official for any owner watched is not fake beside another's mark (a notice listing 95188 for
@@ -134,7 +146,7 @@ def scan_text(matcher: Matcher, watchlists: Sequence[Watchlist], text: str, kind
 
 def _beside(contact: Contact, starts: Sequence[int], size: int) -> bool:
     """A mention starts within BESIDE characters of the contact (a mark is short), or the text is short."""
-    if size <= SHORT:
+    if size <= SHORT or contact.start < 0:  # a short text, or a QR code in the text's picture
         return True
     i = bisect_left(starts, contact.start - BESIDE - 32)
     return i < len(starts) and starts[i] <= contact.end + BESIDE

@@ -1,7 +1,8 @@
 """Read ``brandwatch texts`` input: JSON Lines, one text a line, streamed with every line bounded.
 
-Each line is an object with ``text`` (required), ``id`` (a string or number; the line number when absent)
-and ``kind`` (post, caption, comment, bio, page or map; post when absent). A bad line is an error naming
+Each line is an object with ``text`` (required), ``id`` (a string or number; the line number when absent),
+``kind`` (post, caption, comment, bio, page or map; post when absent) and ``images`` (optional: the
+pictures that came with the text, paths relative to the file's folder; their QR codes are read). A bad line is an error naming
 the file, the line and the fix; nothing is read past it, and what was written before it stays written.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..bounded import check_regular_file, size_text
+from ..bounded import check_regular_file, read_regular_file, size_text
 from ..errors import InputError
 
 TEXT_KINDS = ("post", "caption", "comment", "bio", "page", "map")
@@ -22,12 +23,23 @@ TEXTS_MAX_BYTES = 4 * 2**30
 LINE_MAX_BYTES = 4 * 2**20
 
 
+#: One picture that came with a text (its QR codes are read); a photo is a few MiB.
+IMAGE_MAX_BYTES = 20 * 2**20
+IMAGES_PER_TEXT = 20
+
+
 @dataclass(frozen=True)
 class TextItem:
     id: str
     kind: str
     text: str
     line: int
+    images: tuple[Path, ...] = ()  # pictures that came with it, relative paths taken from the file's folder
+
+    def read_images(self) -> list[bytes]:
+        """The pictures' bytes, each a regular file of at most IMAGE_MAX_BYTES (InputError names it)."""
+        return [read_regular_file(p, IMAGE_MAX_BYTES, what="image", fix="give the picture itself, at most 20 MiB")
+                for p in self.images]
 
 
 def read_texts(path: Path) -> Iterator[TextItem]:
@@ -73,4 +85,9 @@ def _item(path: Path, number: int, doc: object) -> TextItem:
     kind = doc.get("kind", "post")
     if kind not in TEXT_KINDS:
         raise InputError(f"{where}: kind {kind!r} is not one of {', '.join(TEXT_KINDS)}")
-    return TextItem(str(raw_id), kind, text, number)
+    images = doc.get("images", [])
+    if not isinstance(images, list) or not all(isinstance(i, str) and i for i in images):
+        raise InputError(f'{where}: "images" must be a list of file paths (["p1.png"]), relative to {path.parent}')
+    if len(images) > IMAGES_PER_TEXT:
+        raise InputError(f"{where}: {len(images)} images; at most {IMAGES_PER_TEXT} a text")
+    return TextItem(str(raw_id), kind, text, number, tuple(path.parent / i for i in images))
