@@ -2,8 +2,9 @@
 
 Each line is an object with ``text`` (required), ``id`` (a string or number; the line number when absent),
 ``kind`` (post, caption, comment, bio, page or map; post when absent) and ``images`` (optional: the
-pictures that came with the text, paths relative to the file's folder; their QR codes are read). A bad line is an error naming
-the file, the line and the fix; nothing is read past it, and what was written before it stays written.
+pictures that came with the text, paths relative to the file's folder; their QR codes are read). A bad
+line is an error naming the file, the line and the fix; nothing is read past it, and what was written
+before it stays written.
 """
 
 from __future__ import annotations
