@@ -344,7 +344,13 @@ def source_status(ctx: Context) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     out = []
     with Store(ctx.config.database) as store:
-        for spec, _ in ctx.sources:
+        for spec, source in ctx.sources:
+            if source.import_only:  # never fetched: its last import, and no next run
+                runs = store.runs(f"{spec.name}:import", limit=1)
+                out.append({"source": spec.name, "type": spec.type, "enabled": spec.enabled, "import_only": True,
+                            "last_run": runs[0] if runs else None, "blocked": False, "paused_until": None,
+                            "deferred_until": None, "next_run": None, "next_run_latest": None, "every": None})
+                continue
             runs = [r for r in store.runs(spec.name, limit=1)]
             last = runs[0] if runs else None
             until = paused_until(store, spec.name, now)
@@ -352,7 +358,7 @@ def source_status(ctx: Context) -> list[dict[str, Any]]:
             wait = max((t for t in (until, later) if t), default=None)  # a deferral moves the next run as a pause does
             window = next_run(spec.schedule, last["started_at"] if last else None, now, wait)  # no jitter drawn
             out.append({
-                "source": spec.name, "type": spec.type, "enabled": spec.enabled,
+                "source": spec.name, "type": spec.type, "enabled": spec.enabled, "import_only": False,
                 "last_run": last, "blocked": bool(last and last["outcome"] == "blocked"),
                 "paused_until": stamp_seconds(until) if until else None,
                 "deferred_until": stamp_seconds(later) if later else None,

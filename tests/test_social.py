@@ -435,3 +435,16 @@ def test_import_refuses_a_wall_and_names_it(tmp_path):
     assert r.exit_code == 2
     assert r.stderr == (f"Error: {page}: not a page my-xiaohongshu can read (security.html: Xiaohongshu's 安全限制 "
                         f"page was saved, not the page; {WALL_FIX}); nothing was imported from it\n")
+
+
+def test_status_shows_the_last_import_and_no_next_run(tmp_path):
+    cfg = write_config(tmp_path)
+    r = cli(cfg, "import", "--source", "my-wechat", str(FIX / "wechat" / LISTING_FILE["wechat"]))
+    assert r.exit_code in (0, 3), r.output
+    r = cli(cfg, "status")
+    lines = r.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("my-wechat [wechat]"))
+    assert "(import-only: brandwatch import --source NAME FILES): last import" in lines[at]
+    assert lines[at + 1].strip() == "next: -"
+    douyin = next(line for line in lines if line.startswith("my-douyin [douyin]"))
+    assert douyin.endswith("nothing imported yet")

@@ -92,9 +92,13 @@ def status(ctx: click.Context, as_json: bool) -> None:
         flags = " BLOCKED" if row["blocked"] else ""
         flags += f" (paused until {when(row['paused_until'])})" if row["paused_until"] else ""
         flags += f" DEFERRED (until {when(row['deferred_until'])}, as its site asked)" if row["deferred_until"] else ""
-        flags += "" if row["enabled"] else " (disabled: runs only with run --once --source)"
+        if row["import_only"]:
+            flags += " (import-only: brandwatch import --source NAME FILES)"
+            what = what.replace("last ", "last import ", 1) if last else "nothing imported yet"
+        elif not row["enabled"]:
+            flags += " (disabled: runs only with run --once --source)"
         click.echo(f"{row['source']} [{row['type']}]{flags}: {what}")
-        click.echo(f"    next: {_next(row) if row['enabled'] else '-'}")
+        click.echo(f"    next: {_next(row) if row['enabled'] and not row['import_only'] else '-'}")
         if last and last["message"]:
             click.echo(f"    {one_line(last['message'])}")
 
