@@ -881,7 +881,7 @@ def _odd_url(text: str, t: SimpleNamespace, m: re.Match[str]) -> Contact | None:
         return None
     end = m.start("path") + len(path) if m.group("path") else m.end("host")
     how = _join("dot spelt out" if _SPELT.search(written) else "", "spaces around dots" if _SPACED.search(written)
-                else "", "full-width" if not written.isascii() and "。" not in written else "")
+                else "", "full-width" if any("\uff01" <= ch <= "\uff5e" for ch in written) else "")
     value = host.removeprefix("www.") + ("" if path == "/" else path)
     return Contact("url", value, m.start(), end, text[m.start():end], how, _domain(host))
 
