@@ -29,7 +29,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -186,7 +186,7 @@ def _wide(word: str) -> str:
 def _alternation(words: list[str], inner: bool = False) -> str:
     """A regex for any of ``words`` (longest first), as a trie: 微(?:信(?:号)?|芯)… tries a few branches at a
     position, not every word. With ``inner``, up to two decorations may stand between a word's characters
-    (薇❤信, V❤X), and spaces too after a Chinese one (扣 扣)."""
+    (薇❤信, V❤X, v x), and dots and dashes too after a Chinese one (扣 扣, 微.信)."""
     trie: dict[str, Any] = {}
     for w in words:
         node = trie
@@ -200,7 +200,7 @@ def _alternation(words: list[str], inner: bool = False) -> str:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         if inner and parent:
-            body = f"[{_DECO}{'' if parent.isascii() else ' '}]{{0,2}}{body}"
+            body = f"[{_DECO} {'' if parent.isascii() else '.．。_~-'}]{{0,2}}{body}"
         return f"(?:{body})?" if "" in node else body
 
     return emit(trie)
@@ -266,6 +266,8 @@ def _tables() -> SimpleNamespace:
         for strength in ("plain", "obfuscated", "weak"):
             kinds.update(dict.fromkeys((_marker_key(w) for w in table[strength]), (kind, strength)))
     ident = rf"(?P<id>[{_LATIN}][{_LATIN}0-9０-９_\-]{{5,19}})(?![{_LATIN}0-9０-９_\-@＠])(?![.．][A-Za-z])"
+    odd_host = (rf"[{_W}\-－]{{0,62}}+(?:(?:[.．。]|{_SPELT_DOT}|{_SPACED_DOT})[{_W}][{_W}\-－]{{0,62}}+){{1,4}})"
+                rf"(?![{_W}\-－]){_PATH}")
     return SimpleNamespace(
         version=data["version"],
         digit=digit,
@@ -300,7 +302,7 @@ def _tables() -> SimpleNamespace:
         # '(at)', ' at ', '艾特' (how '@' is read aloud), '（艾特）'
         at_word=re.compile(r"[(\[（【{\s艾](?:(?<=艾)特|(?<=[(\[（【{\s])(?:[aA][tT]|艾特)[)\]）】}\s])"),
         local_rev=re.compile(rf"{_LOCAL}{{1,65}}"),
-        mail_host=re.compile(rf"\s?(?P<host>(?:[{_L}][{_L}\-]{{0,62}}(?:[.．。]|{_SPELT_DOT}))+[A-Za-zＡ-Ｚａ-ｚ]{{2,24}})"
+        mail_host=re.compile(rf"\s?(?P<host>(?:[{_L}][{_L}\-]{{0,62}}(?:[.．。]|{_SPELT_DOT}|\s\.\s?))+[A-Za-zＡ-Ｚａ-ｚ]{{2,24}})"
                              rf"(?![{_W}\-])(?![.．][A-Za-z0-9])"),
         # a host of Latin letters ends where Chinese text begins (https://x.com看这里); one in Chinese
         # (http://例子.中国) only at a '/', a space or punctuation
@@ -312,9 +314,8 @@ def _tables() -> SimpleNamespace:
         # a host written with a dot spelt out, spaced or full-width (sdloan点cn, www . abc . com, ａｂｃ．ｃｏｍ);
         # at most five labels, so that a failed try is bounded
         # (labels are possessive: no dot begins with a label's character, so giving one back never helps)
-        odd_url=re.compile(rf"(?P<host>[{_W}](?<![{_W}@＠.．\-－_/][{_W}])[{_W}\-－]{{0,62}}+"
-                           rf"(?:(?:[.．。]|{_SPELT_DOT}|{_SPACED_DOT})[{_W}][{_W}\-－]{{0,62}}+){{1,4}})"
-                           rf"(?![{_W}\-－]){_PATH}"),
+        odd_url=re.compile(rf"(?P<host>[{_W}](?<![{_W}@＠.．\-－_/][{_W}]){odd_host}"),
+        odd_url_at=re.compile(rf"(?P<host>[{_W}]{odd_host}"),  # after a scheme: http://www . abc . com
         spelled_tlds=frozenset(data["spelled_tlds"]),
         providers=frozenset(data["mail_providers"]),
         file_tlds=frozenset(data["file_extension_tlds"]),
@@ -652,7 +653,7 @@ def _lettered(text: str, t: SimpleNamespace, taken: list[tuple[int, int]], m: re
 # WeChat and QQ
 
 
-_DECO_RE = re.compile(f"[{_DECO} ]")
+_DECO_RE = re.compile(f"[{_DECO} .．。_~-]")
 
 
 def _marker_key(word: str) -> str:
@@ -753,7 +754,7 @@ def _email_at(text: str, t: SimpleNamespace, at: re.Match[str]) -> Iterator[Cont
         return
     start = end_local - len(lm.group())
     hm = t.mail_host.match(text, at.end())
-    if hm is None or (hm.group()[0].isspace() and not (bracket or spaced)):
+    if hm is None or (hm.group()[0].isspace() and not (bracket or word in ("@", "＠"))):
         return
     written = hm.group("host")
     host = _canonical_host(written)
@@ -825,6 +826,11 @@ def _urls(text: str, t: SimpleNamespace) -> Iterator[Contact]:
         host, _, port = unicodedata.normalize("NFKC", written).lower().rsplit("@", 1)[-1].partition(":")
         host = host.rstrip(".")
         domain = _domain(host) if host else ""
+        if m.group("host") and "." not in host and (om := t.odd_url_at.match(text, m.start("host"))) is not None \
+                and (c := _odd_url(text, t, om)) is not None:
+            schemed.append((m.start(), c.end))  # http://www . abc . com: the host is read with its odd dots
+            yield replace(c, start=m.start(), raw=text[m.start():c.end])
+            continue
         if not host or (domain and _public_suffix(domain) is None) or (m.group("uhost") and not domain):
             continue
         path = _trim(m.group("path") or "")
