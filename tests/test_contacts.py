@@ -173,6 +173,12 @@ FOUND = [
     ("ｗｗｗ．ｔｋ－ｐｅｉ．ｃｏｍ", {("url", "tk-pei.com")}),
     ("kuaijie-dai点top/apply", {("url", "kuaijie-dai.top/apply")}),
     ("网址 https：//tk-lipei.com/claim", {("url", "tk-lipei.com/claim")}),
+    ("http://www . abc-loan . com", {("url", "abc-loan.com")}),
+    ("kefu@ qq.com", {("email", "kefu@qq.com")}),
+    ("abc@example . com", {("email", "abc@example.com")}),
+    ("v x：abc_888", {("wechat", "abc_888")}),
+    ("微-信 abc_888", {("wechat", "abc_888")}),
+    ("𝟏𝟑𝟖𝟎𝟎𝟏𝟑𝟖𝟎𝟎𝟎", {("phone", M)}),
     # several in one post
     ("贷款秒批，加V：daikuan888，或致电400-999-8800，官网 dk-example.com",
      {("wechat", "daikuan888"), ("phone", "4009998800"), ("url", "dk-example.com")}),
@@ -553,7 +559,13 @@ def _cost(text: str) -> int:
     lambda n, rng: ("x" * 60 + "@") * (n // 61),  # half e-mails
     lambda n, rng: "O" * n,
     lambda n, rng: "一" * (n // 3),
-], ids=["posts", "digits", "cued-digits", "markers", "labels", "at-signs", "letters", "numerals"])
+    lambda n, rng: "a . " * (n // 4),  # spaced dots, each a host's start
+    lambda n, rng: "a点" * (n // 4),  # spelt-out dots
+    lambda n, rng: "v " * (n // 2),  # lone letters
+    lambda n, rng: "薇❤" * (n // 7),  # decorated markers with no id
+    lambda n, rng: "加V❤ " * (n // 12),
+], ids=["posts", "digits", "cued-digits", "markers", "labels", "at-signs", "letters", "numerals", "spaced-dots",
+        "spelt-dots", "lone-letters", "decorated", "added"])
 def test_linear(make):
     small, large = make(10_000, random.Random(1)), make(100_000, random.Random(1))
     a, b = _cost(small), _cost(large)

@@ -6,6 +6,13 @@ as Chinese numerals (幺三八…), full-width, circled or keycap digits, split 
 written 薇信 or 加V. ``extract_contacts`` reads them back, and says how each was disguised (``how``),
 since the disguise itself is a sign of a grey-market post.
 
+The general rules, each with its word list in the table (version 2): a marker may carry decorations between
+its characters (薇❤信, V❤X, 扣 扣) and after it (加V👉 abc); a weak marker (V, 薇, q) counts after 加/+, before a
+colon or 同号, or as a lone letter with a space before an id holding a digit, '_' or '-' (找经理：V hj-loan88) or
+before a number (q 12345678); a host's dot may be spelt out (sdloan点cn, abc[.]com, gmail dot com), spaced
+(www . abc . com: not after an English word) or full-width, before a common ending; '@' may be (at), 艾特, or
+spaced. tests/data/contacts_heldout.jsonl scores these (recall and precision, tests/test_contacts.py).
+
 How: each kind is found by a regular expression over the original text (never a rewritten copy, so
 offsets are the original ones), each starting with a character class so that the engine skips to
 candidates in C; only candidates reach Python, where their digits are folded and checked, so the cost
