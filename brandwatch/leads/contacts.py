@@ -245,6 +245,17 @@ _W = "A-Za-z0-9Ａ-Ｚａ-ｚ０-９"  # a host's characters, either width
 _PATH = r"(?P<path>[/?#][A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]{0,2047})?"  # browsers cut near 2 KB
 
 
+def _ranges(chars: Any) -> str:
+    """``chars`` for a character class, consecutive ones as ranges: a class listing characters beyond U+FFFF
+    one by one (𝟏𝟐𝟑) makes the engine test each in turn, 6x slower over a whole text; as a range it does not."""
+    codes = sorted({ord(ch) for ch in chars})
+    out = []
+    for _, group in itertools.groupby(enumerate(codes), lambda x: x[1] - x[0]):
+        run = [c for _, c in group]
+        out.append(re.escape(chr(run[0])) + (f"-{re.escape(chr(run[-1]))}" if len(run) > 1 else ""))
+    return "".join(out)
+
+
 @functools.cache
 def _tables() -> SimpleNamespace:
     """The marker table and the patterns built from it, once per process."""
@@ -255,7 +266,7 @@ def _tables() -> SimpleNamespace:
     note = {}
     for chars, what in data["digit_notes"].items():
         note.update(dict.fromkeys(chars, what))
-    dchars = "0-9" + "".join(ch for ch in digit if not ch.isascii())
+    dchars = "0-9" + _ranges(ch for ch in digit if not ch.isascii())
     d_class, s_class = f"[{dchars}]", f"[{_SEP_CHARS}]"
     # a run of digit-likes, at least 5, with up to 4 separators between any two
     run = f"{d_class}(?:{s_class}{{0,4}}{d_class}){{4,}}"
@@ -266,15 +277,18 @@ def _tables() -> SimpleNamespace:
     marker = rf"(?:(?P<add>{_alternation(adds)})[{_DECO}\s]{{0,2}})?(?P<m>{_alternation(every, inner=True)})"
     # what may stand between a marker and its id: decorations, 号/ID/同号 (WeChat ID:, QQ 号：, 微信同号), another
     # name for the same number (wx/电话：138…), a colon, an arrow
-    after = (rf"(?P<after>[{_DECO}]{{0,3}}\s?(?:号码|号|群|[iI][dD]|账号|帐号|同号|同手机号?|同电话)?"
-             rf"(?:[/／、]\s?(?:电话|手机号?|[tT][eE][lL])\s?)?[\s:：=)）→⇒>{_DECO}]{{0,4}})")
+    # (the classes are possessive: an id or a number never begins with what they take, so nothing is given back)
+    after = (rf"(?P<after>[{_DECO}]{{0,3}}+\s?+(?:号码|号|群|[iI][dD]|账号|帐号|同号|同手机号?|同电话)?"
+             rf"(?:[/／、]\s?(?:电话|手机号?|[tT][eE][lL])\s?)?[\s:：=)）→⇒>{_DECO}]{{0,4}}+)")
     kinds = {}
     for kind, table in (("wechat", wx), ("qq", qq)):
         for strength in ("plain", "obfuscated", "weak"):
             kinds.update(dict.fromkeys((_marker_key(w) for w in table[strength]), (kind, strength)))
     ident = rf"(?P<id>[{_LATIN}][{_LATIN}0-9０-９_\-]{{5,19}})(?![{_LATIN}0-9０-９_\-@＠])(?![.．][A-Za-z])"
-    odd_host = (rf"[{_W}\-－]{{0,62}}+(?:(?:[.．。]|{_SPELT_DOT}|{_SPACED_DOT})[{_W}][{_W}\-－]{{0,62}}+){{1,4}})"
-                rf"(?![{_W}\-－]){_PATH}")
+    # ... ending in one of spelled_tlds, so that a run of words and dots fails in C
+    odd_dot = rf"(?:[.．。]|{_SPELT_DOT}|{_SPACED_DOT})"
+    odd_host = (rf"[{_W}\-－]{{0,62}}+(?:{odd_dot}[{_W}][{_W}\-－]{{0,62}}+){{0,3}}{odd_dot}"
+                rf"{_alternation(data['spelled_tlds'])})(?![{_W}\-－]){_PATH}")
     return SimpleNamespace(
         version=data["version"],
         digit=digit,
@@ -321,7 +335,8 @@ def _tables() -> SimpleNamespace:
         # a host written with a dot spelt out, spaced or full-width (sdloan点cn, www . abc . com, ａｂｃ．ｃｏｍ);
         # at most five labels, so that a failed try is bounded
         # (labels are possessive: no dot begins with a label's character, so giving one back never helps)
-        odd_url=re.compile(rf"(?P<host>[{_W}](?<![{_W}@＠.．\-－_/][{_W}]){odd_host}"),
+        # (not a start right after a dot, spaced or spelt: that label continues a host already tried)
+        odd_url=re.compile(rf"(?P<host>[{_W}](?<![{_W}@＠.．\-－_/点][{_W}])(?<![.．点]\s[{_W}]){odd_host}"),
         odd_url_at=re.compile(rf"(?P<host>[{_W}]{odd_host}"),  # after a scheme: http://www . abc . com
         spelled_tlds=frozenset(data["spelled_tlds"]),
         providers=frozenset(data["mail_providers"]),
