@@ -284,7 +284,7 @@ def _tables() -> SimpleNamespace:
     for kind, table in (("wechat", wx), ("qq", qq)):
         for strength in ("plain", "obfuscated", "weak"):
             kinds.update(dict.fromkeys((_marker_key(w) for w in table[strength]), (kind, strength)))
-    ident = rf"(?P<id>[{_LATIN}][{_LATIN}0-9０-９_\-]{{5,19}})(?![{_LATIN}0-9０-９_\-@＠])(?![.．][A-Za-z])"
+    ident = rf"(?P<id>[{_LATIN}][{_LATIN}0-9０-９_＿\-－]{{5,19}})(?![{_LATIN}0-9０-９_＿\-－@＠])(?![.．][A-Za-z])"
     # ... ending in one of spelled_tlds, so that a run of words and dots fails in C
     odd_dot = rf"(?:[.．。]|{_SPELT_DOT}|{_SPACED_DOT})"
     odd_host = (rf"[{_W}\-－]{{0,62}}+(?:{odd_dot}[{_W}][{_W}\-－]{{0,62}}+){{0,3}}{odd_dot}"
@@ -698,7 +698,7 @@ def _weak_counts(text: str, m: re.Match[str], key: str) -> bool:
     if k >= 0 and text[k].isascii() and text[k].isalnum():
         return False
     ident = m.group("id")
-    return ident is None or any(ch.isdigit() or ch in "_-" for ch in ident)
+    return ident is None or any(ch.isdigit() or ch in "_-＿－" for ch in ident)
 
 
 def _marked(text: str, t: SimpleNamespace) -> Iterator[Contact]:
