@@ -6,6 +6,13 @@ as Chinese numerals (幺三八…), full-width, circled or keycap digits, split 
 written 薇信 or 加V. ``extract_contacts`` reads them back, and says how each was disguised (``how``),
 since the disguise itself is a sign of a grey-market post.
 
+The general rules, each with its word list in the table (version 2): a marker may carry decorations between
+its characters (薇❤信, V❤X, 扣 扣) and after it (加V👉 abc); a weak marker (V, 薇, q) counts after 加/+, before a
+colon or 同号, or as a lone letter with a space before an id holding a digit, '_' or '-' (找经理：V hj-loan88) or
+before a number (q 12345678); a host's dot may be spelt out (sdloan点cn, abc[.]com, gmail dot com), spaced
+(www . abc . com: not after an English word) or full-width, before a common ending; '@' may be (at), 艾特, or
+spaced. tests/data/contacts_heldout.jsonl scores these (recall and precision, tests/test_contacts.py).
+
 How: each kind is found by a regular expression over the original text (never a rewritten copy, so
 offsets are the original ones), each starting with a character class so that the engine skips to
 candidates in C; only candidates reach Python, where their digits are folded and checked, so the cost
@@ -29,7 +36,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -158,8 +165,12 @@ _DOMAIN = re.compile(r"(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff-]{0,61}[a
 
 # -- tables and patterns ------------------------------------------------------------------------------
 
-_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff"
-_SEP_CHARS = " \t\u00a0\u3000\\-‐‑‒–—―.．·・_~～/()（）\\[\\]【】*＊#＃\u200b-\u200d\u2060\ufe0f\u20e3" + _EMOJI
+# emoji and symbols, less the dingbat digits ❶…➓ (U+2776–2793), which are digits here
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u2775\u2794-\u27bf\u2b00-\u2bff"
+_SEP_CHARS = (" \t\u00a0\u3000\\-‐‑‒–—―－﹣.．·・•∙⋅‧_~～/()（）\\[\\]【】*＊#＃\u200b-\u200d\u2060\ufe0f\u20e3"
+              + _EMOJI)
+# what decorates a marker inside (薇❤信, V❤X) or after it (加V👉 abc123)
+_DECO = "*＊·・\u200b-\u200d\u2060\ufe0f" + _EMOJI
 _LATIN = "A-Za-zＡ-Ｚａ-ｚ"
 
 
@@ -179,9 +190,10 @@ def _wide(word: str) -> str:
     return "".join(out)
 
 
-def _alternation(words: list[str]) -> str:
+def _alternation(words: list[str], inner: bool = False) -> str:
     """A regex for any of ``words`` (longest first), as a trie: 微(?:信(?:号)?|芯)… tries a few branches at a
-    position, not every word."""
+    position, not every word. With ``inner``, up to two decorations may stand between a word's characters
+    (薇❤信, V❤X, v x), and dots and dashes too after a Chinese one (扣 扣, 微.信)."""
     trie: dict[str, Any] = {}
     for w in words:
         node = trie
@@ -189,11 +201,13 @@ def _alternation(words: list[str]) -> str:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def emit(node: dict[str, Any]) -> str:
-        branches = [_wide(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+    def emit(node: dict[str, Any], parent: str = "") -> str:
+        branches = [_wide(ch) + emit(child, ch) for ch, child in sorted(node.items()) if ch]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if inner and parent:
+            body = f"[{_DECO} {'' if parent.isascii() else '.．。_~-'}]{{0,2}}{body}"
         return f"(?:{body})?" if "" in node else body
 
     return emit(trie)
@@ -223,7 +237,23 @@ def _first_chars(words: list[str]) -> str:
 _L = "A-Za-z0-9Ａ-Ｚａ-ｚ０-９"
 _LOCAL = rf"[{_L}._%+\-]"
 _LABEL = r"[A-Za-z0-9][A-Za-z0-9\-]{0,62}"
+# a dot spelt out or bracketed (abc点com, abc[.]com, abc (dot) com, abc dot com), and one with a space beside it
+_SPELT_DOT = (r"(?:\s?(?:点|[(\[（【]\s?(?:[.．。点]|[dD][oO][tT])\s?[)\]）】])\s?|\s[dD][oO][tT]\s)")
+_SPACED_DOT = r"(?:\s\.\s?|\.\s)"
+_ANY_DOT = re.compile(rf"{_SPELT_DOT}|{_SPACED_DOT}|[．。]")
+_W = "A-Za-z0-9Ａ-Ｚａ-ｚ０-９"  # a host's characters, either width
 _PATH = r"(?P<path>[/?#][A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]{0,2047})?"  # browsers cut near 2 KB
+
+
+def _ranges(chars: Any) -> str:
+    """``chars`` for a character class, consecutive ones as ranges: a class listing characters beyond U+FFFF
+    one by one (𝟏𝟐𝟑) makes the engine test each in turn, 6x slower over a whole text; as a range it does not."""
+    codes = sorted({ord(ch) for ch in chars})
+    out = []
+    for _, group in itertools.groupby(enumerate(codes), lambda x: x[1] - x[0]):
+        run = [c for _, c in group]
+        out.append(re.escape(chr(run[0])) + (f"-{re.escape(chr(run[-1]))}" if len(run) > 1 else ""))
+    return "".join(out)
 
 
 @functools.cache
@@ -236,19 +266,29 @@ def _tables() -> SimpleNamespace:
     note = {}
     for chars, what in data["digit_notes"].items():
         note.update(dict.fromkeys(chars, what))
-    dchars = "0-9" + "".join(ch for ch in digit if not ch.isascii())
+    dchars = "0-9" + _ranges(ch for ch in digit if not ch.isascii())
     d_class, s_class = f"[{dchars}]", f"[{_SEP_CHARS}]"
     # a run of digit-likes, at least 5, with up to 4 separators between any two
     run = f"{d_class}(?:{s_class}{{0,4}}{d_class}){{4,}}"
     wx, qq = data["wechat_markers"], data["qq_markers"]
     adds = data["add_prefixes"]
     every = wx["plain"] + wx["obfuscated"] + wx["weak"] + qq["plain"] + qq["obfuscated"] + qq["weak"]
-    strong = wx["plain"] + wx["obfuscated"] + qq["plain"] + qq["obfuscated"]
-    # a weak marker (V, 薇, q) counts after 加/+ or before a colon; a strong one anywhere
-    marker = (rf"(?:(?P<add>{_alternation(adds)})\s?(?P<m1>{_alternation(every)})|(?P<m2>{_alternation(strong)})"
-              rf"|(?P<m3>{_alternation(wx['weak'] + qq['weak'])})(?=\s?[:：]))")
-    after = r"(?:号码|号|群|[iI][dD]|账号|帐号)?[\s:：=]{0,3}"
-    ident = rf"(?P<id>[{_LATIN}][{_LATIN}0-9０-９_\-]{{5,19}})(?![{_LATIN}0-9０-９_\-@＠])(?![.．][A-Za-z])"
+    # any marker, with 加/+ or not; whether a weak one (V, 薇, q) counts is decided in _marked
+    marker = rf"(?:(?P<add>{_alternation(adds)})[{_DECO}\s]{{0,2}})?(?P<m>{_alternation(every, inner=True)})"
+    # what may stand between a marker and its id: decorations, 号/ID/同号 (WeChat ID:, QQ 号：, 微信同号), another
+    # name for the same number (wx/电话：138…), a colon, an arrow
+    # (the classes are possessive: an id or a number never begins with what they take, so nothing is given back)
+    after = (rf"(?P<after>[{_DECO}]{{0,3}}+\s?+(?:号码|号|群|[iI][dD]|账号|帐号|同号|同手机号?|同电话)?"
+             rf"(?:[/／、]\s?(?:电话|手机号?|[tT][eE][lL])\s?)?[\s:：=)）→⇒>{_DECO}]{{0,4}}+)")
+    kinds = {}
+    for kind, table in (("wechat", wx), ("qq", qq)):
+        for strength in ("plain", "obfuscated", "weak"):
+            kinds.update(dict.fromkeys((_marker_key(w) for w in table[strength]), (kind, strength)))
+    ident = rf"(?P<id>[{_LATIN}][{_LATIN}0-9０-９_＿\-－]{{5,19}})(?![{_LATIN}0-9０-９_＿\-－@＠])(?![.．][A-Za-z])"
+    # ... ending in one of spelled_tlds, so that a run of words and dots fails in C
+    odd_dot = rf"(?:[.．。]|{_SPELT_DOT}|{_SPACED_DOT})"
+    odd_host = (rf"[{_W}\-－]{{0,62}}+(?:{odd_dot}[{_W}][{_W}\-－]{{0,62}}+){{0,3}}{odd_dot}"
+                rf"{_alternation(data['spelled_tlds'])})(?![{_W}\-－]){_PATH}")
     return SimpleNamespace(
         version=data["version"],
         digit=digit,
@@ -264,11 +304,9 @@ def _tables() -> SimpleNamespace:
         # where such a number may be: a look-alike letter beside a digit
         letter_hint=re.compile(r"[OoIl](?:(?<=[0-9][OoIl])|(?<=[0-9][ \-][OoIl])|(?=[ \-]?[0-9]))"),
         cue_signs=frozenset(w for w in data["phone_cues"] if len(w) == 1),
-        plain_wechat=frozenset(wx["plain"]),
-        plain_qq=frozenset(qq["plain"]),
-        qq_words=frozenset(w.lower() for w in qq["plain"] + qq["obfuscated"] + qq["weak"]),
+        marker_kinds=kinds,
         latin_ok=frozenset(w.lower() for w in every + data["phone_cues"] if w.isascii() and w.isalpha()),
-        cue=re.compile(_alternation(data["phone_cues"])),
+        cue=re.compile("(?!" + _alternation(data["words_not_cues"]) + ")" + _alternation(data["phone_cues"])),
         not_cue=re.compile(_alternation(data["not_phone_cues"])),
         # a unit is not the first character of a word that follows a number (400 066 7732 人工服务)
         unit=re.compile(r"\s?(?!" + "|".join(map(re.escape, data["words_not_units"])) + r")(?:" + "|".join(
@@ -281,18 +319,26 @@ def _tables() -> SimpleNamespace:
         begins=re.compile(r"(?=0086|86|0[1-9]|1[3-9]|[48]00)"),
         begins_short=re.compile(r"(?=0086|86|0[1-9]|1|[48]00|9[56])"),
         # e-mail: found from its '@' (or '(at)', ' at ', '#'), the local part read backwards
-        at_sign=re.compile(rf"[@＠#＃](?<={_LOCAL}.)(?=\s?[{_L}])"),
-        at_word=re.compile(r"[(\[（【{\s][aA][tT][)\]）】}\s]"),
+        at_sign=re.compile(rf"[@＠#＃](?:(?<={_LOCAL}.)|(?<={_LOCAL}\s[@＠]))(?=\s?[{_L}])"),
+        # '(at)', ' at ', '艾特' (how '@' is read aloud), '（艾特）'
+        at_word=re.compile(r"[(\[（【{\s艾](?:(?<=艾)特|(?<=[(\[（【{\s])(?:[aA][tT]|艾特)[)\]）】}\s])"),
         local_rev=re.compile(rf"{_LOCAL}{{1,65}}"),
-        mail_host=re.compile(rf"\s?(?P<host>(?:[{_L}][{_L}\-]{{0,62}}[.．。])+[A-Za-z]{{2,24}})"
-                             rf"(?![A-Za-z0-9\-])(?![.．][A-Za-z0-9])"),
+        mail_host=re.compile(rf"\s?(?P<host>(?:[{_L}][{_L}\-]{{0,62}}(?:[.．。]|{_SPELT_DOT}|\s\.\s?))+[A-Za-zＡ-Ｚａ-ｚ]{{2,24}})"
+                             rf"(?![{_W}\-])(?![.．][A-Za-z0-9])"),
         # a host of Latin letters ends where Chinese text begins (https://x.com看这里); one in Chinese
         # (http://例子.中国) only at a '/', a space or punctuation
-        url=re.compile(rf"[hH][tT][tT][pP][sS]?://(?:(?P<host>[A-Za-z0-9\-._~%:@\[\]]+)"
+        url=re.compile(rf"[hH][tT][tT][pP][sS]?[:：][/／]{{2}}(?:(?P<host>[A-Za-z0-9\-._~%:@\[\]]+)"
                        rf"|(?P<uhost>[^\s/?#<>\"'，。、；：！？（）【】《》「」]{{1,253}}(?=[\s/?#<>\"'，。、；：！？（）【】《》「」]|$))){_PATH}"),
         bare=re.compile(rf"(?P<host>[A-Za-z0-9](?<![A-Za-z0-9@＠.\-_/][A-Za-z0-9])[A-Za-z0-9\-]{{0,62}}\."
                         rf"(?:{_LABEL}\.)*(?:xn--[a-z0-9\-]{{1,59}}|[A-Za-z]{{2,24}}))"
                         rf"(?P<port>:\d{{1,5}})?(?![A-Za-z0-9\-]){_PATH}"),
+        # a host written with a dot spelt out, spaced or full-width (sdloan点cn, www . abc . com, ａｂｃ．ｃｏｍ);
+        # at most five labels, so that a failed try is bounded
+        # (labels are possessive: no dot begins with a label's character, so giving one back never helps)
+        # (not a start right after a dot, spaced or spelt: that label continues a host already tried)
+        odd_url=re.compile(rf"(?P<host>[{_W}](?<![{_W}@＠.．\-－_/点][{_W}])(?<![.．点]\s[{_W}]){odd_host}"),
+        odd_url_at=re.compile(rf"(?P<host>[{_W}]{odd_host}"),  # after a scheme: http://www . abc . com
+        spelled_tlds=frozenset(data["spelled_tlds"]),
         providers=frozenset(data["mail_providers"]),
         file_tlds=frozenset(data["file_extension_tlds"]),
     )
@@ -629,6 +675,32 @@ def _lettered(text: str, t: SimpleNamespace, taken: list[tuple[int, int]], m: re
 # WeChat and QQ
 
 
+_DECO_RE = re.compile(f"[{_DECO} .．。_~-]")
+
+
+def _marker_key(word: str) -> str:
+    """A marker as the table writes it: 薇❤信 → 薇信, ＶＸ → vx (the first character is kept: 🐧 is one)."""
+    return unicodedata.normalize("NFKC", word[0] + _DECO_RE.sub("", word[1:])).lower()
+
+
+def _weak_counts(text: str, m: re.Match[str], key: str) -> bool:
+    """Whether a weak marker (V, 薇, q) is one here: after 加/+, before a colon or 同号 (V：abc123, q号：123…,
+    v同号 138…), or as a lone letter v/q with a space after it before an id with a digit, '_' or '-' or a number
+    (找经理：V hj-loan88, q 12345678), where the letter does not follow a Latin word (Part V Chapter12)."""
+    after = m.group("after")
+    if m.group("add") or "同" in after or ":" in after or "：" in after:
+        return True
+    if key not in ("v", "q") or not after[:1].isspace():
+        return False
+    k = m.start("m") - 1
+    while k >= 0 and text[k] in " \t":
+        k -= 1
+    if k >= 0 and text[k].isascii() and text[k].isalnum():
+        return False
+    ident = m.group("id")
+    return ident is None or any(ch.isdigit() or ch in "_-＿－" for ch in ident)
+
+
 def _marked(text: str, t: SimpleNamespace) -> Iterator[Contact]:
     """Ids after a WeChat or QQ marker (微信：abc123, 加V abc123, 扣扣 12345678), and wxid_… anywhere."""
     pos = 0
@@ -639,20 +711,22 @@ def _marked(text: str, t: SimpleNamespace) -> Iterator[Contact]:
         if m is None:
             continue
         pos = m.end()
-        word = m.group("m1") or m.group("m2") or m.group("m3")
-        w0 = m.start("m1") if m.group("m1") else m.start()
-        plain_word = unicodedata.normalize("NFKC", word).lower()
-        if plain_word[0].isascii() and w0 > 0 and text[w0 - 1].isascii() and text[w0 - 1].isalnum() \
+        word = m.group("m")
+        w0 = m.start("m")
+        key = _marker_key(word)
+        kind, strength = t.marker_kinds.get(key, ("wechat", "weak"))
+        if key[0].isascii() and w0 > 0 and text[w0 - 1].isascii() and text[w0 - 1].isalnum() \
                 and not m.group("add"):
             continue  # 'vx' inside a word
+        if strength == "weak" and not _weak_counts(text, m, key):
+            continue
         body = m.start("id") if m.group("id") else m.start("num")
-        word_end = w0 + len(word)
-        if word[-1].isascii() and word[-1].isalpha() and body == word_end and text[body].isascii() \
+        if word[-1].isascii() and word[-1].isalpha() and not m.group("after") and text[body].isascii() \
                 and text[body].isalpha():
             continue  # 'vxabc123', 'wxPython': where the marker ends and the id begins is a guess
-        is_qq = plain_word in t.qq_words
-        marker = m.group()[:m.start("id" if m.group("id") else "num") - m.start()].strip(" :：=\t")
-        plain = not m.group("add") and (plain_word in (t.plain_qq if is_qq else t.plain_wechat))
+        is_qq = kind == "qq"
+        marker = m.group()[:body - m.start()].strip(" :：=\t")
+        plain = not m.group("add") and strength == "plain"
         how = "" if plain else f"{marker} marker"
         if m.group("id"):
             if is_qq:
@@ -680,19 +754,6 @@ def _marked(text: str, t: SimpleNamespace) -> Iterator[Contact]:
 # e-mail and URLs
 
 
-def _host_ok(host: str, t: SimpleNamespace, bare: bool, written: str) -> bool:
-    suffix = _public_suffix(host)
-    if suffix is None or suffix == host:
-        return False
-    if bare and host.count(".") == 1:
-        tld = host.rsplit(".", 1)[1]
-        if tld in t.file_tlds:
-            return False  # main.py, notes.md: file names
-        if len(tld) == 2 and tld != "cn" and any(ch.isupper() for ch in written):
-            return False  # Mr.Li, St.Kitts: words, not a domain
-    return True
-
-
 def _emails(text: str, t: SimpleNamespace) -> Iterator[Contact]:
     for sign in (t.at_sign, t.at_word):
         for m in sign.finditer(text):
@@ -703,21 +764,22 @@ _OPEN = "([（【{"
 
 
 def _email_at(text: str, t: SimpleNamespace, at: re.Match[str]) -> Iterator[Contact]:
-    """The address around one '@' (or '(at)', ' at ', '#'): the local part read backwards from it."""
+    """The address around one '@' (or '(at)', ' at ', '艾特', '#'): the local part read backwards from it."""
     word = at.group().strip()
     bracket = word[0] in _OPEN
     end_local = at.start()
-    if bracket and end_local and text[end_local - 1] == " ":
-        end_local -= 1  # 'abc (at) example.com'
+    spaced = word in ("@", "＠") and end_local and text[end_local - 1].isspace()
+    if (bracket or spaced) and end_local and text[end_local - 1] == " ":
+        end_local -= 1  # 'abc (at) example.com', 'abc @ example.com'
     lm = t.local_rev.match(text[max(0, end_local - 65):end_local][::-1])
     if lm is None or len(lm.group()) > 64:
         return
     start = end_local - len(lm.group())
     hm = t.mail_host.match(text, at.end())
-    if hm is None or (hm.group()[0].isspace() and not bracket):
+    if hm is None or (hm.group()[0].isspace() and not (bracket or word in ("@", "＠"))):
         return
     written = hm.group("host")
-    host = unicodedata.normalize("NFKC", written).lower().replace("。", ".")
+    host = _canonical_host(written)
     if not _host_ok(host, False, written):
         return
     how = ""
@@ -734,10 +796,20 @@ def _email_at(text: str, t: SimpleNamespace, at: re.Match[str]) -> Iterator[Cont
         return
     if written != host and any(ch in written for ch in "。．"):
         how = _join(how, "full-width dot")
+    if _SPELT.search(written):
+        how = _join(how, "dot spelt out")
     end = hm.end()
     yield Contact("email", f"{local}@{host}", start, end, text[start:end], how, _domain(host))
     if host in ("qq.com", "foxmail.com") and local.isdigit() and 5 <= len(local) <= 11 and local[0] != "0":
         yield Contact("qq", local, start, end_local, local_raw, "QQ mail")
+
+
+_SPELT = re.compile(_SPELT_DOT)
+
+
+def _canonical_host(written: str) -> str:
+    """A host as written (sdloan点cn, gmail [dot] com, ｑｑ．ｃｏｍ, www . abc . com) with plain dots, lower-case."""
+    return unicodedata.normalize("NFKC", _ANY_DOT.sub(".", written)).lower()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -776,6 +848,11 @@ def _urls(text: str, t: SimpleNamespace) -> Iterator[Contact]:
         host, _, port = unicodedata.normalize("NFKC", written).lower().rsplit("@", 1)[-1].partition(":")
         host = host.rstrip(".")
         domain = _domain(host) if host else ""
+        if m.group("host") and "." not in host and (om := t.odd_url_at.match(text, m.start("host"))) is not None \
+                and (c := _odd_url(text, t, om)) is not None:
+            schemed.append((m.start(), c.end))  # http://www . abc . com: the host is read with its odd dots
+            yield replace(c, start=m.start(), raw=text[m.start():c.end])
+            continue
         if not host or (domain and _public_suffix(domain) is None) or (m.group("uhost") and not domain):
             continue
         path = _trim(m.group("path") or "")
@@ -783,8 +860,13 @@ def _urls(text: str, t: SimpleNamespace) -> Iterator[Contact]:
         schemed.append((m.start(), end))
         value = host.removeprefix("www.") + (f":{port}" if port else "") + ("" if path == "/" else path)
         yield Contact("url", value, m.start(), end, text[m.start():end], "", domain)
+    matches = t.odd_url.finditer(text) if _may_spell_dots(text) else ()
+    odd = [c for m in matches if not (schemed and _inside(schemed, m.start(), m.end()))
+           and (c := _odd_url(text, t, m)) is not None]
+    yield from odd
+    taken = _merged(schemed + [(c.start, c.end) for c in odd])
     for m in t.bare.finditer(text):
-        if schemed and _inside(schemed, m.start(), m.end()):
+        if taken and _inside(taken, m.start(), m.end()):
             continue
         written = m.group("host")
         host = written.lower()
@@ -794,6 +876,42 @@ def _urls(text: str, t: SimpleNamespace) -> Iterator[Contact]:
         end = m.start("path") + len(path) if m.group("path") else m.end("host") + len(m.group("port") or "")
         value = host.removeprefix("www.") + (m.group("port") or "") + ("" if path == "/" else path)
         yield Contact("url", value, m.start(), end, text[m.start():end], "", _domain(host))
+
+
+_SPACED = re.compile(_SPACED_DOT)
+_ODD_GATE = re.compile(r"[。dD](?:(?<=。)\s?[A-Za-zＡ-Ｚａ-ｚ]|(?<=[dD])[oO][tT])")
+
+
+def _may_spell_dots(text: str) -> bool:
+    """Whether ``text`` can hold a host with an odd dot at all: substring searches in C, so that a text
+    without one skips that pass (a pass over '1 1 1 …' tries a label at every digit)."""
+    return any(s in text for s in ("点", "．", " .", ". ", "[.", "(.", "（.", "【.")) or bool(_ODD_GATE.search(text))
+
+
+def _odd_url(text: str, t: SimpleNamespace, m: re.Match[str]) -> Contact | None:
+    """A host with a dot spelt out (sdloan点cn, abc[.]com), spaced (www . abc . com) or in full width: only before
+    an ending of ``spelled_tlds``; a spaced one only in lower case and after no English word (the end. com)."""
+    written = m.group("host")
+    if written.isascii() and not _SPELT.search(written) and not _SPACED.search(written) and "。" not in written:
+        return None  # plain: the bare pass reads it
+    host = _canonical_host(written)
+    labels = host.split(".")
+    if labels[-1] not in t.spelled_tlds:
+        return None
+    if not any(ch.isalpha() for ch in labels[-2]):
+        return None  # 10点com, 2024.05.01 点 com: a time or a date before the word
+    if _SPACED.search(written):
+        if not written.endswith(labels[-1]) or any(len(w) < 3 or (w.isalpha() and w in _english())
+                                                   for w in labels[:-1] if w != "www"):
+            return None  # the end. com, vs. me: words and a full stop
+    path = _trim(m.group("path") or "")
+    if not _host_ok(host, not (host.startswith("www.") or path), unicodedata.normalize("NFKC", written)):
+        return None
+    end = m.start("path") + len(path) if m.group("path") else m.end("host")
+    how = _join("dot spelt out" if _SPELT.search(written) else "", "spaces around dots" if _SPACED.search(written)
+                else "", "full-width" if any("\uff01" <= ch <= "\uff5e" for ch in written) else "")
+    value = host.removeprefix("www.") + ("" if path == "/" else path)
+    return Contact("url", value, m.start(), end, text[m.start():end], how, _domain(host))
 
 
 # -- official contacts --------------------------------------------------------------------------------
