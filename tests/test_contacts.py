@@ -683,3 +683,14 @@ WINDOWS = [
 @pytest.mark.parametrize(("text", "expected"), WINDOWS)
 def test_windows(text, expected):
     assert {(c.type, c.value) for c in extract_contacts(text)} == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # found by another session's held-out texts, written without seeing this extractor
+    ("征信花了？专业处理征信异常，加V咨询：zx_youhua", {("wechat", "zx_youhua")}),
+    ("包裹丢件 理赔三倍 微❤ lpzx_2026", {("wechat", "lpzx_2026")}),
+    ("我喜欢微❤ 你好", set()),
+    ("今天的微博 abc_123", set()),
+])
+def test_blind_cases(text: str, expected: set[tuple[str, str]]) -> None:
+    assert {(c.type, c.value) for c in extract_contacts(text)} == expected

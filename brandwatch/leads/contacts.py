@@ -279,6 +279,7 @@ def _tables() -> SimpleNamespace:
     # name for the same number (wx/电话：138…), a colon, an arrow
     # (the classes are possessive: an id or a number never begins with what they take, so nothing is given back)
     after = (rf"(?P<after>[{_DECO}]{{0,3}}+\s?+(?:号码|号|群|[iI][dD]|账号|帐号|同号|同手机号?|同电话)?"
+             r"(?:咨询|联系|详聊|私聊|了解|领取|办理)?"  # 加V咨询：id
              rf"(?:[/／、]\s?(?:电话|手机号?|[tT][eE][lL])\s?)?[\s:：=)）→⇒>{_DECO}]{{0,4}}+)")
     kinds = {}
     for kind, table in (("wechat", wx), ("qq", qq)):
@@ -690,6 +691,10 @@ def _weak_counts(text: str, m: re.Match[str], key: str) -> bool:
     after = m.group("after")
     if m.group("add") or "同" in after or ":" in after or "：" in after:
         return True
+    ident = m.group("id")
+    if any(not ch.isspace() for ch in after) and ident is not None and any(ch.isdigit() or ch in "_-＿－"
+                                                                           for ch in ident):
+        return True  # a decorated weak marker before an id (微❤ lpzx_2026): the decoration says it is one
     if key not in ("v", "q") or not after[:1].isspace():
         return False
     k = m.start("m") - 1
@@ -697,7 +702,6 @@ def _weak_counts(text: str, m: re.Match[str], key: str) -> bool:
         k -= 1
     if k >= 0 and text[k].isascii() and text[k].isalnum():
         return False
-    ident = m.group("id")
     return ident is None or any(ch.isdigit() or ch in "_-＿－" for ch in ident)
 
 
