@@ -313,7 +313,7 @@ def test_linear_in_the_text(text_of):
 
 def test_lexicon_is_versioned_and_complete():
     lex = lexicon()
-    assert lex.version == "2026.12-1"
+    assert lex.version == "2026.12-2"
     for cat in CATEGORIES:
         weights = {w for _p, w in lex.phrases[cat]}
         assert weights == {1, 2, 3}, cat
