@@ -158,6 +158,7 @@ def _hits(mentions: Sequence[Mention], pitch: Pitch, fakes: Sequence[FakeContact
     name matched the mark too (its reason first), else the mention's; then the pitch and the fake contacts."""
     out = []
     selling = pitch.category != "none"
+    said = pitch.reason() if selling else ""  # once: it reads every phrase and cue of the text
     for mark_id, m in best_by_mark(mentions).items():
         mine = [f for f in fakes if f.mark_id == mark_id]
         if not (selling or mine):
@@ -170,7 +171,7 @@ def _hits(mentions: Sequence[Mention], pitch: Pitch, fakes: Sequence[FakeContact
             reasons.append(f"正文提到：{m.hit.explanation}")
             rules += [r for r in m.hit.rules if r not in rules]
         if selling:
-            reasons.append(pitch.reason())
+            reasons.append(said)
             score += PITCH_BONUS
             risk += [p for p in pitch.categories.get(pitch.category, ()) if p not in risk]
         if mine:
