@@ -1021,35 +1021,47 @@ _span = operator.itemgetter(0, 1)  # (start, -end): text order, the longer of tw
 
 
 class _Sums:
-    """Selling and innocent weight over any span, by bisection over cumulative sums: O(log n) per window."""
+    """Selling and innocent weight over any span, by binary search over cumulative sums: O(log n) per window,
+    and every phrase's window at once in numpy (a dense page holds thousands)."""
 
     def __init__(self, cues: list[Cue], phrases: list[PhraseMatch]) -> None:
-        points = sorted([(c.start, c.group, c.weight) for c in cues]
-                        + [(p.start, "quote", 1) for p in phrases if p.quoted])
-        self.points = points
-        self.starts = [p[0] for p in points]
-        sell, inn = [0], [0]
-        for _s, g, w in points:
-            sell.append(sell[-1] + (w if g in _SELLING else 0))
-            inn.append(inn[-1] + (w if g in _INNOCENT else 0))
-        self.sell, self.inn = sell, inn
+        quoted = [p for p in phrases if p.quoted]
+        self.cues, self.quoted = cues, quoted
+        n = len(cues) + len(quoted)
+        starts = np.fromiter(itertools.chain(map(_cue_start, cues), map(_match_start, quoted)), np.int64, n)
+        weights = np.fromiter(itertools.chain(map(_cue_weight, cues), itertools.repeat(1, len(quoted))),
+                              np.int64, n)
+        groups = np.fromiter(itertools.chain(map(_GROUP_CODE.__getitem__, map(_cue_group, cues)),
+                                             itertools.repeat(_GROUP_CODE["quote"], len(quoted))), np.int64, n)
+        order = np.argsort(starts, kind="stable")
+        self.starts = starts[order]
+        weights, groups = weights[order], groups[order]
+        zero = np.zeros(1, np.int64)
+        self.sell = np.concatenate([zero, np.cumsum(np.where(_SELLING_CODE[groups], weights, 0))])
+        self.inn = np.concatenate([zero, np.cumsum(np.where(_INNOCENT_CODE[groups], weights, 0))])
 
-    def window(self, lo: int, hi: int) -> tuple[int, int]:
-        """(selling, innocent) weight of the cues starting in [lo, hi)."""
-        i, j = bisect.bisect_left(self.starts, lo), bisect.bisect_left(self.starts, hi)
+    def windows(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(selling, innocent) weight of the cues starting in each [lo, hi)."""
+        i, j = np.searchsorted(self.starts, lo, "left"), np.searchsorted(self.starts, hi, "left")
         return self.sell[j] - self.sell[i], self.inn[j] - self.inn[i]
 
     def groups(self, lo: int, hi: int) -> dict[str, int]:
         """Weight by group in [lo, hi) (for the frame's name: once per text)."""
         out = dict.fromkeys((*CUE_GROUPS, "quote"), 0)
-        i, j = bisect.bisect_left(self.starts, lo), bisect.bisect_left(self.starts, hi)
-        for _s, g, w in self.points[i:j]:
-            out[g] += w
+        for c in self.cues:
+            if lo <= c.start < hi:
+                out[c.group] += c.weight
+        for p in self.quoted:
+            if lo <= p.start < hi:
+                out["quote"] += 1
         return out
 
 
-def _innocent(selling: int, innocent: int) -> bool:
-    return innocent >= 2 and innocent >= selling
+_cue_weight = operator.attrgetter("weight")
+_cue_group = operator.attrgetter("group")
+_GROUP_CODE = {g: k for k, g in enumerate((*CUE_GROUPS, "quote"))}
+_SELLING_CODE = np.array([g in _SELLING for g in _GROUP_CODE])
+_INNOCENT_CODE = np.array([g in _INNOCENT for g in _GROUP_CODE])
 
 
 def _innocent_frame(sums: dict[str, int]) -> str:
@@ -1070,21 +1082,21 @@ def classify(text: str) -> Pitch:
     phrases, cues = _scan(text)
     sums = _Sums(cues, phrases)
     w = lex.window
-    bl, starts, sell, inn = bisect.bisect_left, sums.starts, sums.sell, sums.inn
-    windows = []
+    starts = np.fromiter(map(_match_start, phrases), np.int64, len(phrases))
+    ends = np.fromiter(map(_match_end, phrases), np.int64, len(phrases))
+    sell, inn = sums.windows(starts - w, ends + w)
+    innocent = (inn >= 2) & (inn >= sell)  # innocent cues (2 or more) outweigh the selling ones: quoted
+    selling_at = sell.tolist()
     by_cat: dict[str, list[int]] = {}
+    for i in np.flatnonzero(~innocent).tolist():
+        by_cat.setdefault(phrases[i].category, []).append(i)
     written: dict[str, dict[str, None]] = {}
-    for k, p in enumerate(phrases):  # the window sums inline: the one loop over every phrase of a dense page
-        i, j = bl(starts, p.start - w), bl(starts, p.end + w)
-        window = (sell[j] - sell[i], inn[j] - inn[i])
-        windows.append(window)
-        if not (window[1] >= 2 and window[1] >= window[0]):  # _innocent
-            by_cat.setdefault(p.category, []).append(k)
+    for p in phrases:
         written.setdefault(p.category, {})[p.text] = None
     best: dict[str, int] = {}
     for cat, ks in by_cat.items():
         for k, evidence in zip(ks, _evidence(phrases, ks, w), strict=True):
-            selling = windows[k][0]
+            selling = selling_at[k]
             if phrases[k].weight == 3 or (selling >= 1 and evidence + selling >= 3):
                 best[cat] = max(best.get(cat, 0), evidence)
     categories = {cat: tuple(written[cat]) for cat in lex.priority if cat in written}
@@ -1096,7 +1108,7 @@ def classify(text: str) -> Pitch:
         if phrases:
             top = max(range(len(phrases)), key=lambda k: phrases[k].weight)
             p = phrases[top]
-            frame = _innocent_frame(sums.groups(p.start - w, p.end + w)) if _innocent(*windows[top]) else "neutral"
+            frame = _innocent_frame(sums.groups(p.start - w, p.end + w)) if innocent[top] else "neutral"
         else:
             frame = _innocent_frame(sums.groups(0, len(text) + 1)) if cues else "neutral"
     return Pitch(category, categories, tuple(phrases), frame, tuple(cues), lex.version)
