@@ -2,7 +2,11 @@
 
 The labelled set tests/data/texts.jsonl was written by hand before the classifier (t001–t241) and after its
 first tuning (t242–t283, measured once as held out before the lexicon was extended; see the branch report).
-Its schema, one JSON object a line:
+tests/data/texts_heldout.jsonl (h001–h209) was written for lexicon 2026.12-2 before the classifier was changed,
+as unlike texts.jsonl as its authors could make it (the schemes' real-world wording, news and notices quoting
+them without quotation marks, questions, victims), and scored 0.864 precision / 0.745 recall then; h210–h269
+were written after that tuning and scored 0.897 / 0.867 before the last changes. Both files share one schema,
+one JSON object a line:
 
 - ``id``, ``kind`` (post, caption, comment, bio, page, map), ``text``;
 - ``category``: the pitch the text sells (one of the six categories) or "none" (news that quotes the pitches,
@@ -39,19 +43,22 @@ from brandwatch.leads.pitches import (
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ROOT / "tests" / "data" / "texts.jsonl"
+HELDOUT = ROOT / "tests" / "data" / "texts_heldout.jsonl"
+SETS = [TEXTS, HELDOUT]
 KINDS = {"post", "caption", "comment", "bio", "page", "map"}
 CONTACT_TYPES = {"phone", "wechat", "qq", "email", "url"}
 
 
-def _rows() -> list[dict]:
-    return [json.loads(line) for line in TEXTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _rows(path: Path = TEXTS) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 # --------------------------------------------------------------------------- the labelled set
 
 
-def test_labelled_set_shape():
-    rows = _rows()
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
+def test_labelled_set_shape(path):
+    rows = _rows(path)
     marks = {m.id for wl in load_watchlists(ROOT / "watchlists") for m in wl.marks}
     assert len(rows) >= 220
     assert len({r["id"] for r in rows}) == len(rows)
@@ -77,7 +84,12 @@ def test_labelled_set_shape():
     assert any(not r["marks"] for r in rows) and any(r["fake_contact"] for r in innocent)
 
 
-def test_fake_contact_follows_the_watchlists():
+def test_the_sets_do_not_share_a_text():
+    assert not {r["text"] for r in _rows(TEXTS)} & {r["text"] for r in _rows(HELDOUT)}
+
+
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
+def test_fake_contact_follows_the_watchlists(path):
     """The label is what the watchlists' official contacts make of the marks and contacts: a check that the
     set agrees with watchlists/*.yaml, not a rule the classifier applies."""
     owner = {}
@@ -88,7 +100,7 @@ def test_fake_contact_follows_the_watchlists():
     # a contact official for any watched owner is that owner's own line, never fake beside another's mark
     phones = {p for wl in lists for p in wl.official.phones}
     domains = {d for wl in lists for d in wl.official.domains}
-    for r in _rows():
+    for r in _rows(path):
         officials = [owner[m] for m in r["marks"]]
         fake = bool(officials) and any(
             (c["type"] == "phone" and c["value"] not in phones)
@@ -98,12 +110,17 @@ def test_fake_contact_follows_the_watchlists():
         assert r["fake_contact"] == fake, r["id"]
 
 
-def test_precision_and_recall():
-    """Category != none is a positive; a prediction is right when its category equals the label."""
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
+def test_precision_and_recall(path):
+    """Category != none is a positive; a prediction is right when its category equals the label. The
+    confusion (label by row, prediction by column) is printed with the figures (pytest -s)."""
     tp = fp = fn = 0
     wrong = []
-    for r in _rows():
+    labels = (*CATEGORIES, "none")
+    confusion = {(a, b): 0 for a in labels for b in labels}
+    for r in _rows(path):
         got = classify(r["text"]).category
+        confusion[(r["category"], got)] += 1
         if got != "none":
             tp += got == r["category"]
             fp += got != r["category"]
@@ -112,7 +129,9 @@ def test_precision_and_recall():
         if got != r["category"]:
             wrong.append(f"{r['id']}: {r['category']} → {got}")
     precision, recall = tp / (tp + fp), tp / (tp + fn)
-    print(f"\npitches on {TEXTS.name}: precision {precision:.3f} recall {recall:.3f} (tp {tp}, fp {fp}, fn {fn})"
+    table = "\n".join(f"  {a[:12]:>12} " + " ".join(f"{confusion[(a, b)]:4d}" for b in labels) for a in labels)
+    print(f"\npitches on {path.name}: precision {precision:.3f} recall {recall:.3f} (tp {tp}, fp {fp}, fn {fn})\n"
+          f"  {'label → got':>12} " + " ".join(f"{b[:4]:>4}" for b in labels) + "\n" + table
           + "".join(f"\n  {w}" for w in wrong))
     assert precision >= 0.9 and recall >= 0.9, wrong
 
@@ -139,6 +158,16 @@ CASES = [
     ("我被骗了，找人做征信修复交了3000，对方把我拉黑了，已经报警。", "none", "complaint"),
     ("我行从未委托第三方办理个性化分期，请认准客服热线95555。", "none", "warning"),
     ("有没有人办过停息挂账？靠谱吗？", "none", "neutral"),
+    ("债务优化这种公司到底是做什么的？收费合理吗？", "none", "neutral"),  # an unanswered question; 收费合理 asked
+    ("我行从未委托第三方办理停息挂账，请直接向银行申请", "none", "warning"),
+    # pairs: two words of a rule near each other, in either order, the open-ended wording
+    ("逾期记录可以消除，有需要的私信", "credit-repair", "selling"),
+    ("把这条记录撤掉，私我", "credit-repair", "selling"),
+    ("清除个人不良信用记录，收费透明", "credit-repair", "selling"),
+    ("招行客服在线 www.zs-help.cn 问题一键解决", "fake-customer-service", "selling"),  # a service word beside a host
+    ("我们帮你投诉，退还手续费，加V：abc12345", "agency-rights-protection", "selling"),
+    ("我们可代理协商退还手续费和违约金，加V：abc12345", "agency-rights-protection", "selling"),  # 协商 is the agency's
+    ("借呗还不上可以申请延期还款吗？可以！我们帮你和平台谈，v：abc12345", "debt-relief", "selling"),  # answered
     # ordinary use of weak words
     ("申请了退款，商家同意了", "none", "neutral"),
     ("花呗可以延期还款吗", "none", "neutral"),
@@ -344,6 +373,12 @@ def _set(raw: dict, path: tuple, value) -> dict:
     (("priority",), ["loan-fraud"], "brandwatch/data/pitches.json: priority must list the six categories"),
     (("cues", "selling", "私信"), 9, "brandwatch/data/pitches.json: cues.selling must map cue words to weights"),
     (("window",), 5, "brandwatch/data/pitches.json: window must be a number of characters"),
+    (("pairs", "credit-repair", 0, "gap"), 99,
+     "brandwatch/data/pitches.json: pairs.credit-repair[0].gap must be a number of characters"),
+    (("pairs", "credit-repair", 0, "left"), [],
+     "brandwatch/data/pitches.json: pairs.credit-repair[0].left must be a non-empty list of words"),
+    (("pairs", "credit-repair", 0, "weight"), 0,
+     "brandwatch/data/pitches.json: pairs.credit-repair[0].weight must be 1 (weak), 2 (medium) or 3"),
 ])
 def test_lexicon_errors_name_the_key(path, value, message):
     with pytest.raises(ConfigError) as err:

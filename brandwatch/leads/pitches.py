@@ -31,6 +31,7 @@ Pure: no I/O beyond the shipped table, read once per process.
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import operator
 import re
@@ -542,7 +543,7 @@ class _Entry:
 
 @table
 def _automaton() -> ahocorasick.Automaton:
-    """Phrases, their compiled variants, the cues and the pair rules' words, keyed by their normalised form."""
+    """Phrases, their compiled variants and the cues, keyed by their normalised form."""
     lex = lexicon()
     keys: dict[str, list[_Entry]] = {}
 
@@ -568,19 +569,7 @@ def _automaton() -> ahocorasick.Automaton:
         for word, weight in words.items():
             key = normalise(word)
             add(key, entry(group, word, "", weight, "", key), False)
-    parts: dict[str, list[tuple[int, int, str]]] = {}
-    for r, rule in enumerate(lex.pairs):
-        for side, words in enumerate((rule.left, rule.right)):
-            for word in words:
-                if word == CONTACT_PART:
-                    continue
-                forms = [word] + ([v.text for v in _variants(word) if v.generator == "evasion"]
-                                  if len(word) >= 2 else [])
-                for form in forms:
-                    key = normalise(form)
-                    if key and (r, side, word) not in parts.get(key, ()):
-                        parts.setdefault(key, []).append((r, side, word))
-    return _build(keys, parts)
+    return _build(keys)
 
 
 def _reading_keys(phrase: str) -> list[str]:
@@ -625,23 +614,21 @@ def _reading_automaton() -> ahocorasick.Automaton:
     return _build(keys)
 
 
-def _build(keys: dict[str, list[_Entry]], parts: dict[str, list[tuple[int, int, str]]] | None = None
-           ) -> ahocorasick.Automaton:
+def _build(keys: dict[str, Any], value: Any = None) -> ahocorasick.Automaton:
     """An automaton whose values are (length, entries as (kind, name, phrase, weight, via), latin start, latin
-    end, pair parts (rule, side, word)).
+    end), or what ``value(key)`` makes.
 
     pyahocorasick looks a character up among a state's children one by one, in the order they were added, and
     the root has hundreds. So the placeholder that stands for every character no key holds (``_NOWHERE``) is
     added first, then the keys by how common their first character is: the common characters of a text are
     found at once (three times faster on a page than in arbitrary order)."""
     auto = ahocorasick.Automaton()
-    parts = parts or {}
-    auto.add_word(_NOWHERE + _NEVER, (0, (), False, False, ()))
+    auto.add_word(_NOWHERE + _NEVER, None)
     rank = _char_rank()
-    for key in sorted(keys.keys() | parts.keys(), key=lambda k: (-rank.get(k[0], 0), k)):
-        entries = tuple((en.kind, en.name, en.phrase, en.weight, en.via) for en in keys.get(key, ()))
-        auto.add_word(key, (len(key), entries, key[0] in _ASCII_ALNUM, key[-1] in _ASCII_ALNUM,
-                            tuple(parts.get(key, ()))))
+    for key in sorted(keys, key=lambda k: (-rank.get(k[0], 0), k)):
+        auto.add_word(key, value(key) if value else (
+            len(key), tuple((en.kind, en.name, en.phrase, en.weight, en.via) for en in keys[key]),
+            key[0] in _ASCII_ALNUM, key[-1] in _ASCII_ALNUM))
     auto.make_automaton()
     return auto
 
@@ -677,16 +664,25 @@ def _exact_map() -> np.ndarray:
 
 
 @table
+def _word_map() -> np.ndarray:
+    return _key_map(_pair_words().keys)
+
+
+@table
 def _reading_map() -> np.ndarray:
     """Normalised BMP code point → its syllable's code, as the reading automaton reads it."""
     return _key_map((k for k in _reading_automaton().keys() if k != _NOWHERE + _NEVER), _reading_bmp())
 
 
-def _for_automata(norm_codes: np.ndarray) -> tuple[str, str]:
-    """The normalised text as the exact and the reading automata read it (one character per character)."""
+def _for_automata(norm_codes: np.ndarray) -> tuple[str, str, str]:
+    """The normalised text as the exact, the reading and the pair words' automata read it (one character per
+    character)."""
     bmp = np.minimum(norm_codes, 0xFFFF)
-    exact = np.where(norm_codes > 0xFFFF, norm_codes, _exact_map()[bmp])
-    return exact.tobytes().decode("utf-32-le"), _reading_map()[bmp].tobytes().decode("utf-32-le")
+    astral = norm_codes > 0xFFFF
+    exact = np.where(astral, norm_codes, _exact_map()[bmp])
+    words = np.where(astral, norm_codes, _word_map()[bmp])
+    return (exact.tobytes().decode("utf-32-le"), _reading_map()[bmp].tobytes().decode("utf-32-le"),
+            words.tobytes().decode("utf-32-le"))
 
 
 # --------------------------------------------------------------------------- contacts and quotations by shape
@@ -706,6 +702,11 @@ _ID = re.compile(r"(?:vx?|wx|v信|微信号?|微|qq?|扣扣)[ \t]*[:：]?[ \t]*"
 # failed attempt backtracks at most one label: linear)
 _URL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|cc|top|vip|xyz|info|shop|club|site|online"
                   r"|app|ltd)(?![a-z0-9-])")
+# the runs a phone number or a host name lies in: a run is found in one attempt, where the full patterns try
+# every position of the text (two to three times faster on a page); the runs are maximal, so the patterns'
+# look-arounds see the same neighbours. Both are linear: a run is matched whole and the scan goes on after it
+_DIGIT_RUN = re.compile(rf"[{_D}]{{5,}}")
+_HOST_RUN = re.compile(r"[a-z0-9.-]+")
 _QUOTE = re.compile(r"“[^“”\n]{1,40}”|「[^「」\n]{1,40}」|『[^『』\n]{1,40}』|\"[^\"\n]{1,40}\"|‘[^‘’\n]{1,40}’")
 
 
@@ -715,50 +716,53 @@ _QUOTE = re.compile(r"“[^“”\n]{1,40}”|「[^「」\n]{1,40}」|『[^『�
 def _scan(text: str) -> tuple[list[PhraseMatch], list[Cue]]:
     """Every phrase and cue in the text, in original offsets; an item inside a longer one is dropped
     (投诉 inside 代理投诉, 停息 inside 停息挂账). Pair rules add their matches as phrases (via 'pair', see
-    ``_Pairing``); questions add cues (``_question_cues``)."""
+    ``_pairs``); questions add cues (``_question_cues``)."""
     codes = _codes(text)
     norm, keep, norm_codes = _normalised_codes(text, codes)
     if norm:
-        exact_text, reading_text = _for_automata(norm_codes)
+        exact_text, reading_text, word_text = _for_automata(norm_codes)
         hits, sounds = list(_automaton().iter(exact_text)), list(_reading_automaton().iter(reading_text))
+        words = list(_word_automaton().iter(word_text)) if _pair_words().keys else []
     else:
-        hits, sounds = [], []
-    shapes = [(m, "service" if m.group("service") else "phone") for m in _PHONE.finditer(norm)]
+        hits, sounds, words = [], [], []
+    shapes = [(m, "service" if m.group("service") else "phone")
+              for run in _DIGIT_RUN.finditer(norm) for m in _PHONE.finditer(norm, run.start(), run.end())]
     if not hits and not shapes and not sounds:
         return [], []
     orig = keep.tolist()  # normalised index → original index
     n = len(text)
     raw: list[tuple[int, int, Any]] = []
-    for end_idx, (length, entries, latin_start, latin_end, part) in hits:
+    for end_idx, (length, entries, latin_start, latin_end) in hits:
         s, e = orig[end_idx - length + 1], orig[end_idx] + 1
         if (latin_start and s > 0 and text[s - 1] in _ASCII_ALNUM) or (latin_end and e < n and text[e] in _ASCII_ALNUM):
             continue  # zxxf inside a longer Latin word is not zxxf
         for en in entries:
             raw.append((s, -e, en))
-        if part:
-            raw.append((s, -e, (_PART, part, end_idx - length + 1, end_idx + 1)))
     if sounds:
         exact, freq = _exact_keys(), word_freq()
-        for end_idx, (length, entries, _ls, _le, _part) in sounds:
+        for end_idx, (length, entries, _ls, _le) in sounds:
             written = norm[end_idx - length + 1:end_idx + 1]
             if written in exact or written in freq:
                 continue  # a phrase the exact scan found already; or an ordinary word that sounds like one
             s, e = orig[end_idx - length + 1], orig[end_idx] + 1
             raw.extend((s, -e, en) for en in entries)
-    contact_parts = _contact_parts()
+    contacts: list[tuple[int, int, int, int]] = []  # phones and web addresses as pair words: ns, ne, s, e
     for m, kind in shapes:
         s, e = orig[m.start()], orig[m.end() - 1] + 1
         raw.append((s, -e, kind))
-        if kind == "phone" and contact_parts:
-            raw.append((s, -e, (_PART, contact_parts, m.start(), m.end())))
+        if kind == "phone":
+            contacts.append((m.start(), m.end(), s, e))
     lower = _ascii_lower(codes)
-    for pattern, kind in ((_ID, "id"), (_URL, "url")):
-        for m in pattern.finditer(lower):
+    ids = _ID.finditer(lower)
+    urls = (m for run in _HOST_RUN.finditer(lower) if "." in run.group()
+            for m in _URL.finditer(lower, run.start(), run.end()))
+    for matches, kind in ((ids, "id"), (urls, "url")):
+        for m in matches:
             if m.start() == 0 or lower[m.start() - 1] not in _ASCII_ALNUM:
                 raw.append((m.start(), -m.end(), kind))
-                if kind == "url" and contact_parts:
-                    ns, ne = bisect.bisect_left(orig, m.start()), bisect.bisect_left(orig, m.end())
-                    raw.append((m.start(), -m.end(), (_PART, contact_parts, ns, ne)))
+                if kind == "url":
+                    contacts.append((bisect.bisect_left(orig, m.start()), bisect.bisect_left(orig, m.end()),
+                                     m.start(), m.end()))
     raw.sort(key=_span)
     quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
     q_starts = [q[0] for q in quotes]
@@ -769,15 +773,11 @@ def _scan(text: str) -> tuple[list[PhraseMatch], list[Cue]]:
 
     phrases: list[PhraseMatch] = []
     cues: list[Cue] = []
-    pairing = _Pairing()
     reach, reach_start = -1, -1
     new, pm, cue = tuple.__new__, PhraseMatch, Cue  # a NamedTuple made without its Python-level __new__
     has_quotes = bool(quotes)
     for s, neg_e, en in raw:
         e = -neg_e
-        if en[0] is _PART:
-            pairing.word(s, e, en)  # a pair's word is never dropped for lying inside another item
-            continue
         if e <= reach and (s != reach_start or e != reach):
             continue  # strictly inside an earlier, longer item
         if e > reach:
@@ -791,89 +791,19 @@ def _scan(text: str) -> tuple[list[PhraseMatch], list[Cue]]:
         kind, name, phrase, weight, via = en
         if kind == "phrase":
             phrases.append(new(pm, (name, phrase, text[s:e], s, e, weight, via, has_quotes and quoted(s, e))))
-            pairing.phrase(name, s, e)
         elif kind in _SELLING and text[e:e + 1] in _ASKED:
             cues.append(new(cue, ("question", text[s:e + 1], s, e + 1, 1)))  # 收费合理吗: asked, not offered
         else:
             cues.append(new(cue, (kind, text[s:e], s, e, weight)))
-    if pairing.found:
-        rules = pairing.rules
-        phrases = sorted(phrases + [
-            PhraseMatch(rules[r].category, f"{left}…{right}", text[s:e], s, e, rules[r].weight, "pair",
-                        has_quotes and quoted(s, e)) for r, s, e, left, right in pairing.found], key=_match_start)
+    if words or contacts:
+        pairs = _pairs(text, codes, keep, words, contacts, phrases)
+        if pairs:
+            phrases = sorted(phrases + [p._replace(quoted=quoted(p.start, p.end)) if has_quotes else p
+                                        for p in pairs], key=_match_start)  # stable: phrases first at a start
     questions = _question_cues(text)
     if questions:
         cues = sorted(cues + questions, key=_cue_start)
     return phrases, cues
-
-
-_PART = "part"  # marks a pair rule's word among the scan's items (every other item's [0] is a kind or a letter)
-
-
-class _Pairing:
-    """The pair rules, run inside the scan's one pass over its items in text order.
-
-    Each word is paired with the latest word of its rule's other side that ends within the rule's gap
-    (normalised characters, so separators and emoji do not count) before it. A pair is dropped when it adds
-    nothing or reads a word out of its place:
-
-    - both its words lie inside phrases of its category: those phrases read them already (征信修复 is one
-      phrase, not also 征信 … 修复); a pair that reads on from a phrase's word counts with it (取消扣费 … 退回来);
-    - a word lies inside a longer phrase of another category: it belongs to that phrase (协商 in 代理协商退还);
-    - a contact is paired with a word inside a phrase of its category: that phrase names the line already
-      (客服电话 0571…), and the number counts as a selling cue.
-
-    The state is constant-size: per category the furthest-reaching phrase so far, and over all categories the
-    furthest-reaching phrase and the furthest of another category. Linear in the items."""
-
-    __slots__ = ("cats", "found", "gaps", "last", "reach", "rules", "top")
-
-    def __init__(self) -> None:
-        self.rules = lexicon().pairs
-        self.cats = [rule.category for rule in self.rules]
-        self.gaps = [rule.gap for rule in self.rules]
-        self.last: list[Any] = [None] * (2 * len(self.rules))  # slot 2r+side → the latest word's record
-        self.reach: dict[str, tuple[int, int]] = {}  # category → (end, start) of its furthest-reaching phrase
-        # (end, start, category) of the furthest-reaching phrase, (end, start) of the furthest of another category
-        self.top: tuple[int, int, str, int, int] = (-1, -1, "", -1, -1)
-        self.found: list[tuple[int, int, int, str, str]] = []  # (rule, start, end, left word, right word)
-
-    def phrase(self, cat: str, s: int, e: int) -> None:
-        r = self.reach.get(cat)
-        if r is None or e > r[0]:
-            self.reach[cat] = (e, s)
-        end, start, top_cat, sec_end, sec_start = self.top
-        if e > end:
-            self.top = (e, s, cat, end, start) if cat != top_cat else (e, s, cat, sec_end, sec_start)
-        elif cat != top_cat and e > sec_end:
-            self.top = (end, start, top_cat, e, s)
-
-    def word(self, s: int, e: int, item: tuple[str, tuple[tuple[int, int, str], ...], int, int]) -> None:
-        _kind, part, ns, ne = item
-        top, last, gaps, cats, reach = self.top, self.last, self.gaps, self.cats, self.reach
-        for r, side, word in part:
-            mine = reach.get(cats[r])
-            rec = (ne, s, e, word, top, mine is not None and mine[1] <= s and mine[0] >= e)
-            other = last[2 * r + 1 - side]
-            if other is not None and ns - other[0] <= gaps[r] and other[1] < s:
-                self._pair(r, other, rec, side)
-            last[2 * r + side] = rec
-
-    def _pair(self, r: int, first: tuple[Any, ...], second: tuple[Any, ...], side: int) -> None:
-        # a record: (normalised end, start, end, word, the top phrases then, inside a phrase of the category)
-        if first[5] and second[5]:
-            return  # both words inside phrases of its category: those phrases read them already
-        if (first[5] and second[3] == CONTACT_PART) or (second[5] and first[3] == CONTACT_PART):
-            return  # a contact beside a word of a phrase of its category: that phrase's own number
-        cat = self.cats[r]
-        for _ne, s, e, _word, top, _inside in (first, second):
-            end, start, top_cat, sec_end, sec_start = top
-            if top_cat == cat:
-                end, start = sec_end, sec_start
-            if end > e or (end == e and start < s):
-                return  # the word is inside a longer phrase of another category
-        left, right = (first[3], second[3]) if side == 1 else (second[3], first[3])
-        self.found.append((r, first[1], second[2], left, right))
 
 
 _ASKED = frozenset("吗么嘛")
@@ -882,14 +812,177 @@ _ASKED = frozenset("吗么嘛")
 _cue_start = operator.attrgetter("start")
 
 
+class _PairWords(NamedTuple):
+    """The pair rules' words as arrays: a key (a word or an evasion of it, normalised) → its entries (rule, side,
+    word), flattened, so that the words found in a text become entries by ``np.repeat``."""
+
+    keys: dict[str, int]  # key → key id (the word automaton's value)
+    length: np.ndarray  # per key id: its length; whether it begins / ends with an ASCII letter or digit
+    latin_start: np.ndarray
+    latin_end: np.ndarray
+    first: np.ndarray  # per key id: its first entry and its number of entries
+    count: np.ndarray
+    rule: np.ndarray  # per entry
+    side: np.ndarray
+    word: np.ndarray  # per entry: the index of the word in ``words``
+    words: tuple[str, ...]  # the rules' words as the lexicon writes them; the last is CONTACT_PART
+    contact: np.ndarray  # the entries (rule, side) of CONTACT_PART, for the contacts found by shape
+    category: np.ndarray  # per rule: the index of its category in CATEGORIES; its gap
+    gap: np.ndarray
+
+
 @table
-def _contact_parts() -> tuple[tuple[int, int, str], ...]:
-    """(rule, side, '@contact') for every pair rule that takes a contact found by its shape."""
-    return tuple((r, side, CONTACT_PART) for r, rule in enumerate(lexicon().pairs)
-                 for side, words in enumerate((rule.left, rule.right)) if CONTACT_PART in words)
+def _pair_words() -> _PairWords:
+    lex = lexicon()
+    words: dict[str, int] = {}
+    by_key: dict[str, list[tuple[int, int, int]]] = {}
+    contact = []
+    for r, rule in enumerate(lex.pairs):
+        for side, ws in enumerate((rule.left, rule.right)):
+            for w in ws:
+                if w == CONTACT_PART:
+                    contact.append((r, side))
+                    continue
+                wid = words.setdefault(w, len(words))
+                forms = [w] + ([v.text for v in _variants(w) if v.generator == "evasion"] if len(w) >= 2 else [])
+                for form in forms:
+                    key = normalise(form)
+                    if key and (r, side, wid) not in by_key.get(key, ()):
+                        by_key.setdefault(key, []).append((r, side, wid))
+    keys = {k: i for i, k in enumerate(by_key)}
+    entries = [en for k in keys for en in by_key[k]]
+    counts = [len(by_key[k]) for k in keys]
+    ints = np.int64
+    return _PairWords(
+        keys, np.array([len(k) for k in keys], ints), np.array([k[0] in _ASCII_ALNUM for k in keys], bool),
+        np.array([k[-1] in _ASCII_ALNUM for k in keys], bool), np.cumsum([0, *counts[:-1]]).astype(ints),
+        np.array(counts, ints), np.array([en[0] for en in entries], ints), np.array([en[1] for en in entries], ints),
+        np.array([en[2] for en in entries], ints), (*words, CONTACT_PART), np.array(contact, ints).reshape(-1, 2),
+        np.array([CATEGORIES.index(rule.category) for rule in lex.pairs], ints),
+        np.array([rule.gap for rule in lex.pairs], ints))
+
+
+@table
+def _word_automaton() -> ahocorasick.Automaton:
+    """The pair rules' words (and their evasions), each key's value its id in ``_pair_words``."""
+    keys = _pair_words().keys
+    return _build(dict.fromkeys(keys), keys.__getitem__)
+
+
+def _pairs(text: str, codes: np.ndarray, keep: np.ndarray, hits: list[tuple[int, int]],
+           contacts: list[tuple[int, int, int, int]], phrases: list[PhraseMatch]) -> list[PhraseMatch]:
+    """The pair rules' matches, on arrays (a dense page holds thousands of the rules' words).
+
+    Each word is paired with the latest word of its rule's other side that begins before it and ends within
+    the rule's gap (normalised characters, so separators and emoji do not count) before it. A pair is dropped
+    when it adds nothing or reads a word out of its place:
+
+    - both its words lie inside phrases of its category: those phrases read them already (征信修复 is one
+      phrase, not also 征信 … 修复); a pair that reads on from a phrase's word counts with it (取消扣费 … 退回来);
+    - a word lies inside a longer phrase of another category: it belongs to that phrase (协商 in 代理协商退还);
+    - a contact is paired with a word inside a phrase of its category: that phrase names the line already
+      (客服电话 0571…), and the number counts as a selling cue.
+
+    Sorts and binary searches in numpy: O(n log n) in the words found, n at most the text's length."""
+    pw = _pair_words()
+    ints = np.int64
+    h = np.fromiter(itertools.chain.from_iterable(hits), dtype=ints, count=2 * len(hits)).reshape(-1, 2)
+    key = h[:, 1]
+    ne = h[:, 0] + 1
+    ns = ne - pw.length[key]
+    s, e = keep[ns].astype(ints), keep[ne - 1].astype(ints) + 1
+    n = len(text)
+    # zx inside a longer Latin word is not zx
+    before = np.where(s > 0, codes[np.maximum(s - 1, 0)], 0)
+    after = np.where(e < n, codes[np.minimum(e, n - 1)], 0)
+    ok = ~((pw.latin_start[key] & _is_ascii_alnum(before)) | (pw.latin_end[key] & _is_ascii_alnum(after)))
+    key, ns, ne, s, e = key[ok], ns[ok], ne[ok], s[ok], e[ok]
+    # one row per (word found, entry of its key)
+    count = pw.count[key]
+    row = np.repeat(np.arange(len(key)), count)
+    entry = np.repeat(pw.first[key] - (np.cumsum(count) - count), count) + np.arange(len(row))
+    rule, side, word = pw.rule[entry], pw.side[entry], pw.word[entry]
+    ns, ne, s, e = ns[row], ne[row], s[row], e[row]
+    if contacts and len(pw.contact):
+        c = np.array(contacts, dtype=ints)
+        k = len(pw.contact)
+        rule = np.concatenate([rule, np.tile(pw.contact[:, 0], len(c))])
+        side = np.concatenate([side, np.tile(pw.contact[:, 1], len(c))])
+        word = np.concatenate([word, np.full(len(c) * k, len(pw.words) - 1, ints)])
+        ns, ne, s, e = (np.concatenate([a, np.repeat(c[:, j], k)]) for j, a in enumerate((ns, ne, s, e)))
+    if not len(rule):
+        return []
+    # in (rule, start) order: each word and the latest word of the rule's other side that begins before it
+    order = np.lexsort((ne, s, rule))
+    rule, side, word, ns, ne, s, e = (x[order] for x in (rule, side, word, ns, ne, s, e))
+    idx = np.arange(len(rule))
+    at = rule * (n + 1) + s
+    first_at = np.searchsorted(at, at, side="left")  # the first row of each (rule, start)
+    firsts, seconds = [], []
+    for sd in (0, 1):
+        latest = np.maximum.accumulate(np.where(side == 1 - sd, idx, -1))
+        j = np.where(first_at > 0, latest[np.maximum(first_at - 1, 0)], -1)
+        jj = np.maximum(j, 0)
+        pick = (side == sd) & (j >= 0) & (rule[jj] == rule) & (ns - ne[jj] <= pw.gap[rule])
+        firsts.append(jj[pick])
+        seconds.append(idx[pick])
+    a, b = np.concatenate(firsts), np.concatenate(seconds)
+    if not len(a):
+        return []
+    cat = pw.category[rule[b]]
+    # each word: inside a phrase of the pair's category; or strictly inside a longer one of another category.
+    # The phrases in (category, start) order, offset by category * big, so that one running maximum of the ends
+    # serves every category and one searchsorted answers any (category, position)
+    m = len(a)
+    inside = [np.zeros(m, bool), np.zeros(m, bool)]
+    foreign = np.zeros(m, bool)
+    if phrases:
+        k = len(phrases)
+        big = n + 2
+        p_cat = np.fromiter(map(_CATEGORY_INDEX.__getitem__, map(_match_category, phrases)), dtype=ints, count=k)
+        p_start = np.fromiter(map(_match_start, phrases), dtype=ints, count=k)
+        p_end = np.fromiter(map(_match_end, phrases), dtype=ints, count=k)
+        by = np.lexsort((p_start, p_cat))
+        starts = p_cat[by] * big + p_start[by]
+        reach = np.maximum.accumulate(p_cat[by] * big + p_end[by])
+
+        def furthest(c: np.ndarray, x: np.ndarray, side: str) -> np.ndarray:
+            """The furthest end of the phrases of category c beginning at or (side 'left') strictly before x."""
+            j = np.searchsorted(starts, c * big + x, side=side)  # type: ignore[call-overload]
+            v = reach[np.maximum(j - 1, 0)] - c * big
+            return np.where((j > 0) & (v >= 0), v, -1)
+
+        cats = np.repeat(np.arange(len(CATEGORIES)), m)
+        own = cats.reshape(len(CATEGORIES), m) == cat
+        for w, words_inside in zip((a, b), inside, strict=True):
+            ws, we = s[w], e[w]
+            words_inside |= furthest(cat, ws, "right") >= we
+            xs, xe = np.tile(ws, len(CATEGORIES)), np.tile(we, len(CATEGORIES))
+            longer = (furthest(cats, xs, "left") >= xe) | (furthest(cats, xs, "right") > xe)
+            foreign |= (longer.reshape(len(CATEGORIES), m) & ~own).any(axis=0)
+    contact_id = len(pw.words) - 1
+    drop = (inside[0] & inside[1]) | foreign
+    drop |= (inside[0] & (word[b] == contact_id)) | (inside[1] & (word[a] == contact_id))
+    rules, words = lexicon().pairs, pw.words
+    a, b = a[~drop], b[~drop]
+    out = []
+    new, pm = tuple.__new__, PhraseMatch
+    for r, wa, wb, right_last, st, en in zip(rule[b].tolist(), word[a].tolist(), word[b].tolist(),
+                                             (side[b] == 1).tolist(), s[a].tolist(), e[b].tolist(), strict=True):
+        left, right = (words[wa], words[wb]) if right_last else (words[wb], words[wa])
+        out.append(new(pm, (rules[r].category, f"{left}…{right}", text[st:en], st, en, rules[r].weight, "pair",
+                            False)))
+    return out
+
+
+def _is_ascii_alnum(c: np.ndarray) -> np.ndarray:
+    return ((c >= 0x30) & (c <= 0x39)) | ((c >= 0x41) & (c <= 0x5A)) | ((c >= 0x61) & (c <= 0x7A))
 
 
 _match_start = operator.itemgetter(3)  # PhraseMatch.start
+_match_end = operator.itemgetter(4)
+_match_category = operator.itemgetter(0)
+_CATEGORY_INDEX = {c: k for k, c in enumerate(CATEGORIES)}
 
 
 # a question: a sentence ending in ？ that asks (a particle or a question word) and that the text does not go
@@ -928,35 +1021,47 @@ _span = operator.itemgetter(0, 1)  # (start, -end): text order, the longer of tw
 
 
 class _Sums:
-    """Selling and innocent weight over any span, by bisection over cumulative sums: O(log n) per window."""
+    """Selling and innocent weight over any span, by binary search over cumulative sums: O(log n) per window,
+    and every phrase's window at once in numpy (a dense page holds thousands)."""
 
     def __init__(self, cues: list[Cue], phrases: list[PhraseMatch]) -> None:
-        points = sorted([(c.start, c.group, c.weight) for c in cues]
-                        + [(p.start, "quote", 1) for p in phrases if p.quoted])
-        self.points = points
-        self.starts = [p[0] for p in points]
-        sell, inn = [0], [0]
-        for _s, g, w in points:
-            sell.append(sell[-1] + (w if g in _SELLING else 0))
-            inn.append(inn[-1] + (w if g in _INNOCENT else 0))
-        self.sell, self.inn = sell, inn
+        quoted = [p for p in phrases if p.quoted]
+        self.cues, self.quoted = cues, quoted
+        n = len(cues) + len(quoted)
+        starts = np.fromiter(itertools.chain(map(_cue_start, cues), map(_match_start, quoted)), np.int64, n)
+        weights = np.fromiter(itertools.chain(map(_cue_weight, cues), itertools.repeat(1, len(quoted))),
+                              np.int64, n)
+        groups = np.fromiter(itertools.chain(map(_GROUP_CODE.__getitem__, map(_cue_group, cues)),
+                                             itertools.repeat(_GROUP_CODE["quote"], len(quoted))), np.int64, n)
+        order = np.argsort(starts, kind="stable")
+        self.starts = starts[order]
+        weights, groups = weights[order], groups[order]
+        zero = np.zeros(1, np.int64)
+        self.sell = np.concatenate([zero, np.cumsum(np.where(_SELLING_CODE[groups], weights, 0))])
+        self.inn = np.concatenate([zero, np.cumsum(np.where(_INNOCENT_CODE[groups], weights, 0))])
 
-    def window(self, lo: int, hi: int) -> tuple[int, int]:
-        """(selling, innocent) weight of the cues starting in [lo, hi)."""
-        i, j = bisect.bisect_left(self.starts, lo), bisect.bisect_left(self.starts, hi)
+    def windows(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(selling, innocent) weight of the cues starting in each [lo, hi)."""
+        i, j = np.searchsorted(self.starts, lo, "left"), np.searchsorted(self.starts, hi, "left")
         return self.sell[j] - self.sell[i], self.inn[j] - self.inn[i]
 
     def groups(self, lo: int, hi: int) -> dict[str, int]:
         """Weight by group in [lo, hi) (for the frame's name: once per text)."""
         out = dict.fromkeys((*CUE_GROUPS, "quote"), 0)
-        i, j = bisect.bisect_left(self.starts, lo), bisect.bisect_left(self.starts, hi)
-        for _s, g, w in self.points[i:j]:
-            out[g] += w
+        for c in self.cues:
+            if lo <= c.start < hi:
+                out[c.group] += c.weight
+        for p in self.quoted:
+            if lo <= p.start < hi:
+                out["quote"] += 1
         return out
 
 
-def _innocent(selling: int, innocent: int) -> bool:
-    return innocent >= 2 and innocent >= selling
+_cue_weight = operator.attrgetter("weight")
+_cue_group = operator.attrgetter("group")
+_GROUP_CODE = {g: k for k, g in enumerate((*CUE_GROUPS, "quote"))}
+_SELLING_CODE = np.array([g in _SELLING for g in _GROUP_CODE])
+_INNOCENT_CODE = np.array([g in _INNOCENT for g in _GROUP_CODE])
 
 
 def _innocent_frame(sums: dict[str, int]) -> str:
@@ -977,21 +1082,21 @@ def classify(text: str) -> Pitch:
     phrases, cues = _scan(text)
     sums = _Sums(cues, phrases)
     w = lex.window
-    bl, starts, sell, inn = bisect.bisect_left, sums.starts, sums.sell, sums.inn
-    windows = []
+    starts = np.fromiter(map(_match_start, phrases), np.int64, len(phrases))
+    ends = np.fromiter(map(_match_end, phrases), np.int64, len(phrases))
+    sell, inn = sums.windows(starts - w, ends + w)
+    innocent = (inn >= 2) & (inn >= sell)  # innocent cues (2 or more) outweigh the selling ones: quoted
+    selling_at = sell.tolist()
     by_cat: dict[str, list[int]] = {}
+    for i in np.flatnonzero(~innocent).tolist():
+        by_cat.setdefault(phrases[i].category, []).append(i)
     written: dict[str, dict[str, None]] = {}
-    for k, p in enumerate(phrases):  # the window sums inline: the one loop over every phrase of a dense page
-        i, j = bl(starts, p.start - w), bl(starts, p.end + w)
-        window = (sell[j] - sell[i], inn[j] - inn[i])
-        windows.append(window)
-        if not (window[1] >= 2 and window[1] >= window[0]):  # _innocent
-            by_cat.setdefault(p.category, []).append(k)
+    for p in phrases:
         written.setdefault(p.category, {})[p.text] = None
     best: dict[str, int] = {}
     for cat, ks in by_cat.items():
         for k, evidence in zip(ks, _evidence(phrases, ks, w), strict=True):
-            selling = windows[k][0]
+            selling = selling_at[k]
             if phrases[k].weight == 3 or (selling >= 1 and evidence + selling >= 3):
                 best[cat] = max(best.get(cat, 0), evidence)
     categories = {cat: tuple(written[cat]) for cat in lex.priority if cat in written}
@@ -1003,7 +1108,7 @@ def classify(text: str) -> Pitch:
         if phrases:
             top = max(range(len(phrases)), key=lambda k: phrases[k].weight)
             p = phrases[top]
-            frame = _innocent_frame(sums.groups(p.start - w, p.end + w)) if _innocent(*windows[top]) else "neutral"
+            frame = _innocent_frame(sums.groups(p.start - w, p.end + w)) if innocent[top] else "neutral"
         else:
             frame = _innocent_frame(sums.groups(0, len(text) + 1)) if cues else "neutral"
     return Pitch(category, categories, tuple(phrases), frame, tuple(cues), lex.version)
