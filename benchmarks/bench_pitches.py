@@ -14,7 +14,9 @@ Three texts of the given size (UTF-8 bytes):
 
 References, timed on the same text: ``str.count`` of one phrase (the floor of any scan), and the
 normalisation alone (NFKC, simplified, separators dropped, with the offset map). Goal (issue 12): < 50 ms
-for 100 KB, aim < 10 ms so that the rest of a page's scan fits too.
+for 100 KB, aim < 10 ms so that the rest of a page's scan fits too; since lexicon 2026.12-2 (pair rules,
+questions): sparse < 10 ms and dense < 25 ms on an idle machine. On a shared machine, compare with the
+previous version run alternately (``git archive`` it to a folder and run this script there).
 """
 
 from __future__ import annotations

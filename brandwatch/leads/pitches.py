@@ -694,10 +694,11 @@ _PHONE = re.compile(
     rf"(?<![{_D}])(?:(?P<service>9[56][0-9]{{3,4}})|[1一幺][3-9三四五六七八九][{_D}]{{9}}"
     rf"|[0〇零][1-9一二三四五六七八九][{_D}]{{8,10}}|[48四八][0〇零][0〇零][{_D}]{{7}})(?![{_D}])")
 # on the lower-cased original text: a WeChat or QQ id after its marker (V：abc123, 微信 zfb-kefu021,
-# QQ 1849 2207 33). Both patterns begin with a character class, so the regex engine skips ahead to the
-# candidates; a marker glued to a longer Latin word (…v：) is dropped by the caller
-_ID = re.compile(r"(?:vx?|wx|v信|微信号?|微|qq?|扣扣)[ \t]*[:：]?[ \t]*"
-                 r"(?:[a-z][a-z0-9_-]{4,19}|[1-9](?: ?[0-9]){4,11})(?![a-z0-9_-])")
+# QQ 1849 2207 33, and with a symbol or 咨询 slipped in: v❤：abc123, 微❤信：abc123, 加V咨询：abc123). The
+# pattern begins with a character class, so the regex engine skips ahead to the candidates; a marker glued to
+# a longer Latin word (…v：) is dropped by the caller
+_ID = re.compile(r"(?:vx?|wx|v信|微[^\w\s]?信号?|微|威信?|薇信?|qq?|扣扣)[^\w\s:：]{0,2}[ \t]*(?:咨询)?[ \t]*[:：]?"
+                 r"[ \t]*(?:[a-z][a-z0-9_-]{4,19}|[1-9](?: ?[0-9]){4,11})(?![a-z0-9_-])")
 # a host name: dot-separated labels ending in a common top-level domain (each label ends at its dot, so a
 # failed attempt backtracks at most one label: linear)
 _URL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|cc|top|vip|xyz|info|shop|club|site|online"
